@@ -1,0 +1,37 @@
+import { DataFileError } from '../idx';
+import { UsageError } from './args';
+import { train } from './train';
+import { bench } from './bench';
+
+const COMMANDS: Record<string, (argv: string[]) => number> = { train, bench };
+
+const USAGE = `Usage: node dist/cli.js <command> [options]
+
+Commands:
+  train   train the MLP headless (npm run train -- --help)
+  bench   measure training speed (npm run bench -- --help)`;
+
+/** Exit codes: 0 done, 1 unusable data, 2 a mistake on the command line. */
+function main(argv: string[]): number {
+  const [command, ...rest] = argv;
+  const run = command === undefined ? undefined : COMMANDS[command];
+  if (!run) {
+    console.error(command === undefined || command === '--help' ? USAGE : `unknown command "${command}"\n\n${USAGE}`);
+    return command === '--help' ? 0 : 2;
+  }
+  try {
+    return run(rest);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      console.error(`error: ${e.message}\n(see --help)`);
+      return 2;
+    }
+    if (e instanceof DataFileError) {
+      console.error(`error: ${e.message}`);
+      return 1;
+    }
+    throw e;
+  }
+}
+
+process.exitCode = main(process.argv.slice(2));

@@ -1,0 +1,96 @@
+import { loadSplits } from '../data';
+import { Trainer, type EpochResult } from '../trainer';
+import type { TrainingConfig } from '../config';
+import type { Splits } from '../dataset';
+import { parseTrainArgs, TRAIN_USAGE, type TrainArgs } from './args';
+import { ProgressBar } from './progress';
+import { count, fixed } from './format';
+
+/** `train`: the headless trainer. Returns the exit code. */
+export function train(argv: string[]): number {
+  const parsed = parseTrainArgs(argv);
+  if (parsed === 'help') {
+    console.log(TRAIN_USAGE);
+    return 0;
+  }
+  const started = performance.now();
+  const data = loadSplits(parsed.data);
+  const trainer = new Trainer(parsed.config, data);
+  const report = parsed.json ? jsonReport() : textReport(parsed, data);
+  let trainSeconds = 0;
+  while (!trainer.finished) {
+    const epoch = trainer.runEpoch((s) => report.step?.(trainer, s.loss));
+    trainSeconds += epoch.seconds;
+    report.epoch(epoch);
+  }
+  const test = trainer.evaluate(data.test);
+  report.end({
+    testAccuracy: test.accuracy,
+    testLoss: test.loss,
+    seconds: (performance.now() - started) / 1000,
+    samplesPerSecond: (data.train.count * parsed.config.epochs) / trainSeconds,
+  });
+  return 0;
+}
+
+interface Final {
+  readonly testAccuracy: number;
+  readonly testLoss: number;
+  /** Wall time of the whole run: loading, training, evaluating. */
+  readonly seconds: number;
+  /** Training throughput: forward, backward and update. */
+  readonly samplesPerSecond: number;
+}
+
+interface Report {
+  step?: (trainer: Trainer, loss: number) => void;
+  epoch(e: EpochResult): void;
+  end(f: Final): void;
+}
+
+function jsonReport(): Report {
+  return {
+    epoch: (e) => console.log(JSON.stringify(e)),
+    end: (f) => console.log(JSON.stringify(f)),
+  };
+}
+
+function describe(c: TrainingConfig, classes: number, features: number): string {
+  const dropout = c.dropout > 0 ? ` -> dropout ${c.dropout}` : '';
+  const hidden = c.hidden.map((h) => `${h} ${c.activation}${dropout}`).join(' -> ');
+  return (
+    `network   ${features} -> ${hidden} -> ${classes} softmax cross-entropy\n` +
+    `training  learning rate ${c.learningRate}, momentum ${c.momentum}, lambda ${c.lambda}${c.l2Biases ? ' (biases too)' : ''}, ` +
+    `mini-batch ${c.batchSize}, ${c.epochs} epoch${c.epochs === 1 ? '' : 's'}, seed ${c.seed}`
+  );
+}
+
+function textReport(args: TrainArgs, data: Splits): Report {
+  const c = args.config;
+  console.log(`data      ${data.source}: ${count(data.train.count)} train, ${count(data.validation.count)} validation, ${count(data.test.count)} test`);
+  console.log(describe(c, data.train.classes, data.train.features));
+  const bar = process.stdout.isTTY ? new ProgressBar(process.stdout) : null;
+  const stepsPerEpoch = Math.ceil(data.train.count / c.batchSize);
+  return {
+    step: bar
+      ? (trainer, loss) => {
+          const inEpoch = trainer.step - (trainer.epoch - 1) * stepsPerEpoch;
+          bar.update(inEpoch / stepsPerEpoch, `epoch ${trainer.epoch}/${c.epochs}`, `loss ${fixed(loss)}`);
+        }
+      : undefined,
+    epoch: (e) => {
+      bar?.clear();
+      const penalty = c.lambda > 0 ? ` (data ${fixed(e.dataLoss)} + penalty ${fixed(e.penalty)})` : '';
+      console.log(
+        `epoch ${String(e.epoch).padStart(String(c.epochs).length)}/${c.epochs}  loss ${fixed(e.loss)}${penalty}  ` +
+          `train acc ${fixed(e.trainAccuracy)}  val acc ${fixed(e.validationAccuracy)}  ` +
+          `${count(e.samplesPerSecond)} samples/s  ${e.seconds.toFixed(1)} s`,
+      );
+    },
+    end: (f) => {
+      console.log(`test accuracy ${fixed(f.testAccuracy)} (loss ${fixed(f.testLoss)}) on ${count(data.test.count)} digits`);
+      console.log(`${f.seconds.toFixed(1)} s in all, training at ${count(f.samplesPerSecond)} samples/s`);
+      console.log('(train acc is measured on the mini-batches as they are trained, with dropout on)');
+    },
+  };
+}

@@ -1,0 +1,22 @@
+/** The engine's public surface, for the worker thread and the command line. */
+export * from './tensor';
+export * from './random';
+export * from './kernels';
+export * from './layers/layer';
+export { Linear } from './layers/linear';
+export { Activation } from './layers/activation';
+export { ReLU } from './layers/relu';
+export { Tanh } from './layers/tanh';
+export { Sigmoid } from './layers/sigmoid';
+export { Dropout } from './layers/dropout';
+export * from './losses';
+export * from './optimizer';
+export * from './network';
+export * from './dataset';
+export * from './mnist';
+export * from './idx';
+export * from './data';
+export * from './config';
+export * from './metrics';
+export * from './trainer';
+export * from './gradcheck';

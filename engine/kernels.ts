@@ -1,0 +1,110 @@
+import type { Float } from './tensor';
+
+/**
+ * The dense products of a linear layer, the hot loop of training. Shapes in the
+ * batched, row-per-example form of mlp-math.md: X is N x I, W is O x I, b has O
+ * entries, Y and dY are N x O. Each product has a kernel of its own, written for
+ * contiguous inner loops, rather than a general GEMM called on transposes.
+ *
+ * This interface is what a faster back end (WebAssembly SIMD) implements too.
+ */
+export interface Kernels {
+  /** Y = X W^T + b */
+  linearForward(X: Float, W: Float, b: Float, Y: Float, N: number, I: number, O: number): void;
+  /** dW = dY^T X and db = dY^T 1_N, both overwritten. */
+  linearParameterGradients(dY: Float, X: Float, dW: Float, db: Float, N: number, I: number, O: number): void;
+  /** dX = dY W, overwritten. */
+  linearInputGradient(dY: Float, W: Float, dX: Float, N: number, I: number, O: number): void;
+}
+
+/*
+ * Plain TypeScript kernels, register-tiled: each pass of an inner loop loads a
+ * few values and feeds several accumulators with them, because loads, not
+ * multiplications, are what a JavaScript inner loop waits for. The outer loop
+ * walks a block of W's rows once and reuses it for every example while it is
+ * still in the L1 cache.
+ */
+
+function linearForward(X: Float, W: Float, b: Float, Y: Float, N: number, I: number, O: number): void {
+  const O4 = O - (O % 4);
+  for (let o = 0; o < O4; o += 4) {
+    const w0 = o * I, w1 = w0 + I, w2 = w1 + I, w3 = w2 + I;
+    let n = 0;
+    for (; n + 1 < N; n += 2) {
+      const x0 = n * I, x1 = x0 + I;
+      let a00 = 0, a01 = 0, a02 = 0, a03 = 0, a10 = 0, a11 = 0, a12 = 0, a13 = 0;
+      for (let i = 0; i < I; i++) {
+        const p = X[x0 + i], q = X[x1 + i];
+        const u0 = W[w0 + i], u1 = W[w1 + i], u2 = W[w2 + i], u3 = W[w3 + i];
+        a00 += p * u0; a01 += p * u1; a02 += p * u2; a03 += p * u3;
+        a10 += q * u0; a11 += q * u1; a12 += q * u2; a13 += q * u3;
+      }
+      const y0 = n * O + o, y1 = y0 + O;
+      Y[y0] = a00 + b[o]; Y[y0 + 1] = a01 + b[o + 1]; Y[y0 + 2] = a02 + b[o + 2]; Y[y0 + 3] = a03 + b[o + 3];
+      Y[y1] = a10 + b[o]; Y[y1 + 1] = a11 + b[o + 1]; Y[y1 + 2] = a12 + b[o + 2]; Y[y1 + 3] = a13 + b[o + 3];
+    }
+    if (n < N) {
+      const x0 = n * I;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+      for (let i = 0; i < I; i++) {
+        const p = X[x0 + i];
+        a0 += p * W[w0 + i]; a1 += p * W[w1 + i]; a2 += p * W[w2 + i]; a3 += p * W[w3 + i];
+      }
+      const y0 = n * O + o;
+      Y[y0] = a0 + b[o]; Y[y0 + 1] = a1 + b[o + 1]; Y[y0 + 2] = a2 + b[o + 2]; Y[y0 + 3] = a3 + b[o + 3];
+    }
+  }
+  for (let o = O4; o < O; o++) {
+    for (let n = 0; n < N; n++) {
+      let a = 0;
+      for (let i = 0, x = n * I, w = o * I; i < I; i++) a += X[x + i] * W[w + i];
+      Y[n * O + o] = a + b[o];
+    }
+  }
+}
+
+function linearParameterGradients(dY: Float, X: Float, dW: Float, db: Float, N: number, I: number, O: number): void {
+  dW.fill(0, 0, O * I);
+  for (let o = 0; o < O; o++) {
+    const w = o * I;
+    let n = 0;
+    for (; n + 3 < N; n += 4) {
+      const d0 = dY[n * O + o], d1 = dY[(n + 1) * O + o], d2 = dY[(n + 2) * O + o], d3 = dY[(n + 3) * O + o];
+      const x0 = n * I, x1 = x0 + I, x2 = x1 + I, x3 = x2 + I;
+      for (let i = 0; i < I; i++) {
+        dW[w + i] += d0 * X[x0 + i] + d1 * X[x1 + i] + d2 * X[x2 + i] + d3 * X[x3 + i];
+      }
+    }
+    for (; n < N; n++) {
+      const d = dY[n * O + o], x = n * I;
+      for (let i = 0; i < I; i++) dW[w + i] += d * X[x + i];
+    }
+    let s = 0;
+    for (let m = 0; m < N; m++) s += dY[m * O + o];
+    db[o] = s;
+  }
+}
+
+function linearInputGradient(dY: Float, W: Float, dX: Float, N: number, I: number, O: number): void {
+  dX.fill(0, 0, N * I);
+  let o = 0;
+  for (; o + 3 < O; o += 4) {
+    const w0 = o * I, w1 = w0 + I, w2 = w1 + I, w3 = w2 + I;
+    for (let n = 0; n < N; n++) {
+      const y = n * O + o, x = n * I;
+      const d0 = dY[y], d1 = dY[y + 1], d2 = dY[y + 2], d3 = dY[y + 3];
+      for (let i = 0; i < I; i++) {
+        dX[x + i] += d0 * W[w0 + i] + d1 * W[w1 + i] + d2 * W[w2 + i] + d3 * W[w3 + i];
+      }
+    }
+  }
+  for (; o < O; o++) {
+    const w = o * I;
+    for (let n = 0; n < N; n++) {
+      const d = dY[n * O + o], x = n * I;
+      for (let i = 0; i < I; i++) dX[x + i] += d * W[w + i];
+    }
+  }
+}
+
+export const typescriptKernels: Kernels = { linearForward, linearParameterGradients, linearInputGradient };

@@ -1,0 +1,63 @@
+import { allocate, sumOfSquares, type Float, type Precision } from './tensor';
+import type { Parameter } from './layers/layer';
+
+export interface SgdOptions {
+  /** eta */
+  readonly learningRate: number;
+  /** alpha; alpha <= 0 means plain SGD without a velocity. */
+  readonly momentum: number;
+  /** L2 strength lambda; 0 means no regularisation. */
+  readonly lambda: number;
+  /** Apply lambda to the biases too, as the homework's own code does. */
+  readonly l2Biases: boolean;
+}
+
+/**
+ * Mini-batch SGD as in mlp-math.md. For every parameter w with gradient g of the
+ * mean batch loss:
+ *   g <- g + lambda w
+ *   alpha <= 0:  w <- w - eta g
+ *   alpha  > 0:  v <- alpha v - eta g;  w <- w + v
+ * The L2 term is written into the gradient buffer, so that the dW a panel or a
+ * trace shows after the update is the gradient the step used.
+ */
+export class SGD {
+  /** v per parameter, starting at 0; absent without momentum. */
+  private readonly velocities: Float[] | null;
+
+  constructor(
+    private readonly params: Parameter[],
+    readonly options: SgdOptions,
+    precision: Precision,
+  ) {
+    this.velocities = options.momentum > 0 ? params.map((p) => allocate(precision, p.value.length)) : null;
+  }
+
+  private decays(p: Parameter): boolean {
+    return this.options.lambda !== 0 && (p.name === 'W' || this.options.l2Biases);
+  }
+
+  /** lambda/2 times the sum of squared entries of the regularised parameters. */
+  penalty(): number {
+    let s = 0;
+    for (const p of this.params) if (this.decays(p)) s += sumOfSquares(p.value);
+    return (this.options.lambda / 2) * s;
+  }
+
+  step(): void {
+    const { learningRate: eta, momentum: alpha, lambda } = this.options;
+    for (let k = 0; k < this.params.length; k++) {
+      const p = this.params[k], w = p.value, g = p.grad, n = w.length;
+      if (this.decays(p)) for (let i = 0; i < n; i++) g[i] += lambda * w[i];
+      const v = this.velocities?.[k];
+      if (v) {
+        for (let i = 0; i < n; i++) {
+          v[i] = alpha * v[i] - eta * g[i];
+          w[i] += v[i];
+        }
+      } else {
+        for (let i = 0; i < n; i++) w[i] -= eta * g[i];
+      }
+    }
+  }
+}

@@ -1,0 +1,12 @@
+// Builds every bundle into dist/. The engine bundles run in Node (the CLI now,
+// the extension's worker thread later).
+import * as esbuild from 'esbuild';
+
+const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
+  // The embedded digits stay in the mnist package, found at run time.
+  external: ['mnist'] };
+
+await Promise.all([
+  esbuild.build({ ...node, entryPoints: ['engine/cli/main.ts'], outfile: 'dist/cli.js' }),
+  esbuild.build({ ...node, entryPoints: ['engine/index.ts'], outfile: 'dist/engine.js' }),
+]);

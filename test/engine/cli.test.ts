@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+
+/** The built command line, as `npm run train` and `npm run bench` run it (npm test builds first). */
+function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [path.join(__dirname, '../../dist/cli.js'), ...args], { encoding: 'utf8' });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('train --json prints one object per epoch, then the test accuracy, time and throughput', () => {
+  const r = cli('train', '--json', '--hidden', '32', '--epochs', '2', '--batch', '50', '--lr', '0.1', '--momentum', '0.5', '--lambda', '0.0001');
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 3);
+  lines.slice(0, 2).forEach((e, i) => {
+    assert.equal(e.epoch, i + 1);
+    for (const key of ['loss', 'dataLoss', 'penalty', 'trainAccuracy', 'validationAccuracy', 'samplesPerSecond']) assert.equal(typeof e[key], 'number', key);
+    assert.ok(e.penalty > 0 && Math.abs(e.loss - e.dataLoss - e.penalty) < 1e-9);
+  });
+  const final = lines[2];
+  assert.ok(final.testAccuracy > 0.8 && final.testAccuracy <= 1, `test accuracy ${final.testAccuracy}`);
+  assert.ok(final.seconds > 0 && final.samplesPerSecond > 0);
+});
+
+test('train without --json prints readable lines when not on a terminal', () => {
+  const r = cli('train', '--hidden', '16', '--epochs', '1', '--batch', '100', '--activation', 'tanh', '--dropout', '0');
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /network {3}784 -> 16 tanh -> 10 softmax cross-entropy/);
+  assert.match(r.stdout, /epoch 1\/1 {2}loss \d\.\d{4} {2}train acc 0\.\d{4} {2}val acc 0\.\d{4} {2}[\d,]+ samples\/s/);
+  assert.match(r.stdout, /test accuracy 0\.\d{4} \(loss \d\.\d{4}\) on 1,000 digits/);
+  assert.doesNotMatch(r.stdout, /\r/);
+});
+
+const BAD: [string[], RegExp][] = [
+  [['--lr', '-1'], /learning rate must be a positive number such as 0\.01 \(got -1\)/],
+  [['--dropout', '1'], /dropout rate must be in \[0, 1\), such as 0\.5, or 0 for none \(got 1\)/],
+  [['--activation', 'softplus'], /activation must be one of relu, tanh, sigmoid \(got softplus\)/],
+  [['--hidden', '128,0'], /hidden layer sizes must be whole numbers from 1 to 100000/],
+  [['--batch', 'five'], /--batch takes a number \(got "five"\)/],
+  [['--epochs', '2.5'], /epochs must be a whole number/],
+  [['--colour'], /Unknown option '--colour'/],
+];
+
+for (const [args, message] of BAD) {
+  test(`train ${args.join(' ')} stops with exit code 2 and says why`, () => {
+    const r = cli('train', ...args);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, message);
+    assert.equal(r.stdout, '');
+  });
+}
+
+test('train --data with a folder that is not there stops with exit code 1 and names it', () => {
+  const r = cli('train', '--data', '/no/such/mnist');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /\/no\/such\/mnist: no such folder/);
+});
+
+test('bench --json measures the four networks of the speed table', () => {
+  const r = cli('bench', '--json', '--seconds', '0.3');
+  assert.equal(r.status, 0, r.stderr);
+  const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(rows.map((row) => [row.network, row.batch, row.engine]), [
+    ['784-1000-10 relu + dropout', 5, 'typescript'],
+    ['784-1000-10 relu + dropout', 64, 'typescript'],
+    ['784-1000-10 relu + dropout', 256, 'typescript'],
+    ['784-128-64-10 sigmoid', 64, 'typescript'],
+  ]);
+  for (const row of rows) assert.ok(row.samplesPerSecond > 0 && row.gflops > 0, JSON.stringify(row));
+});

@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { Network, Random, type LayerSpec, type LossType, Linear } from '../../engine';
+
+/** A float64 network for exact-number tests, with every linear layer's dL/dX computed. */
+export function float64Network(inputs: number, layers: LayerSpec[], loss: LossType, rows: number, seed = 1): Network {
+  return new Network(inputs, layers, { precision: 'float64', maxRows: rows, loss, random: new Random(seed), inputGradient: true });
+}
+
+/** Sets a linear layer's W (given as rows) and b. */
+export function setLinear(layer: unknown, W: number[][], b: number[]): void {
+  assert.ok(layer instanceof Linear);
+  layer.W.set(W.flat());
+  layer.b.set(b);
+}
+
+/** Asserts that `actual` rounds to `expected` at `decimals` decimals, the way a handout prints it. */
+export function assertRounds(actual: number, expected: number, decimals: number, what: string): void {
+  const scale = 10 ** decimals;
+  assert.equal(Math.round(actual * scale) / scale, expected, `${what}: ${actual} does not round to ${expected}`);
+}
+
+export function randomArray(random: Random, n: number, scale = 1): Float64Array {
+  const a = new Float64Array(n);
+  for (let i = 0; i < n; i++) a[i] = random.normal(0, scale);
+  return a;
+}

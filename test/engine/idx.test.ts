@@ -1,0 +1,87 @@
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { DataFileError, IDX_FILES, loadEmbeddedDigits, loadIdxFolder } from '../../engine';
+
+const digits = loadEmbeddedDigits();
+const folders: string[] = [];
+after(() => folders.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
+
+/** Real MNIST digits back as the bytes they were scaled from. */
+function pixelBytes(first: number, count: number): Uint8Array {
+  return Uint8Array.from(digits.images.subarray(first * 784, (first + count) * 784), (v) => Math.round(v * 255));
+}
+
+function idx(dimensions: number[], data: Uint8Array, magic = 0x0800 + dimensions.length): Buffer {
+  const header = Buffer.alloc(4 + 4 * dimensions.length);
+  header.writeUInt32BE(magic, 0);
+  dimensions.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+  return Buffer.concat([header, data]);
+}
+
+/** A folder of the four files: 12 training digits from 0, 6 test digits from 5000. */
+function writeFolder(gzip: boolean, change: (files: Record<string, Buffer>) => void = () => {}): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idx-'));
+  folders.push(dir);
+  const files: Record<string, Buffer> = {
+    [IDX_FILES.trainImages]: idx([12, 28, 28], pixelBytes(0, 12)),
+    [IDX_FILES.trainLabels]: idx([12], digits.labels.subarray(0, 12)),
+    [IDX_FILES.testImages]: idx([6, 28, 28], pixelBytes(5000, 6)),
+    [IDX_FILES.testLabels]: idx([6], digits.labels.subarray(5000, 5006)),
+  };
+  change(files);
+  for (const [name, bytes] of Object.entries(files)) {
+    fs.writeFileSync(path.join(dir, gzip ? `${name}.gz` : name), gzip ? zlib.gzipSync(bytes) : bytes);
+  }
+  return dir;
+}
+
+for (const gzip of [false, true]) {
+  test(`IDX files ${gzip ? 'gzipped' : 'raw'} load as pixels in [0, 1] with their labels`, () => {
+    const splits = loadIdxFolder(writeFolder(gzip));
+    assert.deepEqual([splits.train.count, splits.validation.count, splits.test.count], [10, 2, 6]);
+    const bytes = pixelBytes(0, 12);
+    splits.train.images.forEach((v, i) => assert.equal(v, Math.fround(bytes[i] / 255)));
+    // The held-out validation digits are the last of the training file.
+    assert.equal(splits.validation.images[0], Math.fround(bytes[10 * 784] / 255));
+    assert.deepEqual(Array.from(splits.train.labels), Array.from(digits.labels.subarray(0, 10)));
+    assert.deepEqual(Array.from(splits.test.labels), Array.from(digits.labels.subarray(5000, 5006)));
+    // The bytes are the digits the mnist package scaled: within its rounding to 3 decimals.
+    splits.test.images.forEach((v, i) => assert.ok(Math.abs(v - digits.images[5000 * 784 + i]) < 0.0025));
+    assert.equal(splits.train.features, 784);
+  });
+}
+
+const MALFORMED: [string, (f: Record<string, Buffer>) => void, string, RegExp][] = [
+  ['a wrong magic number', (f) => { f[IDX_FILES.trainImages] = idx([12, 28, 28], pixelBytes(0, 12), 0x0801); }, IDX_FILES.trainImages, /wrong magic number 0x00000801, expected 0x00000803/],
+  ['a truncated images file', (f) => { f[IDX_FILES.testImages] = f[IDX_FILES.testImages].subarray(0, 1000); }, IDX_FILES.testImages, /truncated: the header promises 6 x 28 x 28 = 4704 bytes of data, the file holds 984/],
+  ['a header cut short', (f) => { f[IDX_FILES.trainLabels] = f[IDX_FILES.trainLabels].subarray(0, 6); }, IDX_FILES.trainLabels, /truncated: 6 bytes, shorter than the 8-byte IDX header/],
+  ['image and label counts that differ', (f) => { f[IDX_FILES.trainLabels] = idx([11], digits.labels.subarray(0, 11)); }, IDX_FILES.trainLabels, /holds 11 labels but .*train-images-idx3-ubyte holds 12 images/],
+  ['a label out of range', (f) => { f[IDX_FILES.testLabels] = idx([6], Uint8Array.of(1, 2, 3, 10, 4, 5)); }, IDX_FILES.testLabels, /label 10 of example 3 is out of range 0..9/],
+  ['a missing file', (f) => { delete f[IDX_FILES.testLabels]; }, IDX_FILES.testLabels, /missing: put t10k-labels-idx1-ubyte \(or t10k-labels-idx1-ubyte.gz\) into/],
+];
+
+for (const [what, change, file, message] of MALFORMED) {
+  test(`IDX: ${what} stops with an error naming ${file}`, () => {
+    const dir = writeFolder(false, change);
+    assert.throws(() => loadIdxFolder(dir), (e: unknown) => {
+      assert.ok(e instanceof DataFileError);
+      assert.equal(path.basename(e.file), file);
+      assert.ok(e.message.startsWith(path.join(dir, file)), e.message);
+      assert.match(e.message, message);
+      return true;
+    });
+  });
+}
+
+test('IDX: a corrupt gzip file and a missing folder stop with their errors', () => {
+  const dir = writeFolder(true);
+  const file = path.join(dir, `${IDX_FILES.trainImages}.gz`);
+  const bytes = fs.readFileSync(file);
+  fs.writeFileSync(file, bytes.subarray(0, bytes.length / 2));
+  assert.throws(() => loadIdxFolder(dir), /train-images-idx3-ubyte.gz: not a valid gzip file/);
+  assert.throws(() => loadIdxFolder(path.join(dir, 'nope')), /nope: no such folder: give a folder that holds the four IDX files/);
+});

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_CONFIG, identityOrder, Linear, loadEmbeddedSplits, subset, Trainer, type Splits, type TrainingConfig } from '../../engine';
+
+const embedded = loadEmbeddedSplits();
+
+/** The first 600 training digits: enough for the runs below to differ or agree. */
+const small: Splits = { ...embedded, train: subset(embedded.train, identityOrder(600)) };
+const SMALL: TrainingConfig = { ...DEFAULT_CONFIG, hidden: [48], batchSize: 10, epochs: 1 };
+
+function weights(trainer: Trainer): Float32Array[] {
+  return trainer.network.parameters().map((p) => p.value as Float32Array);
+}
+
+test('the same seed gives the same weights, bit for bit; another seed gives others', () => {
+  const a = new Trainer(SMALL, small), b = new Trainer(SMALL, small), c = new Trainer({ ...SMALL, seed: 43 }, small);
+  for (const t of [a, b, c]) t.runEpoch();
+  assert.deepEqual(weights(a), weights(b));
+  assert.notDeepEqual(weights(a), weights(c));
+});
+
+test('float32 and float64 runs of the same code agree within float32 rounding', () => {
+  const config = { ...SMALL, dropout: 0 };
+  const f32 = new Trainer(config, small, { precision: 'float32' });
+  const f64 = new Trainer(config, small, { precision: 'float64' });
+  assert.ok(f64.network.parameters()[0].value instanceof Float64Array);
+  for (let s = 0; s < 20; s++) {
+    const l32 = f32.trainStep().loss, l64 = f64.trainStep().loss;
+    assert.ok(Math.abs(l32 - l64) < 1e-5 * Math.abs(l64), `step ${s}: loss ${l32} vs ${l64}`);
+  }
+  const w32 = f32.network.parameters()[0].value, w64 = f64.network.parameters()[0].value;
+  let worst = 0;
+  for (let i = 0; i < w64.length; i++) worst = Math.max(worst, Math.abs(w32[i] - w64[i]));
+  assert.ok(worst < 1e-5, `weights differ by up to ${worst}`);
+});
+
+test('the loss reported is data loss plus lambda/2 sum ||W||^2, taken before the update', () => {
+  const trainer = new Trainer({ ...SMALL, lambda: 0.01 }, small, { precision: 'float64' });
+  let squares = 0;
+  for (const layer of trainer.network.layers) if (layer instanceof Linear) for (const w of layer.W) squares += w * w;
+  const s = trainer.trainStep();
+  assert.ok(Math.abs(s.penalty - 0.005 * squares) < 1e-12 * squares);
+  assert.equal(s.loss, s.dataLoss + s.penalty);
+  assert.ok(s.dataLoss > 2 && s.dataLoss < 2.6, `a fresh net is near ln 10 = 2.30, got ${s.dataLoss}`);
+});
+
+test('the last mini-batch of an epoch takes the remaining examples, and the epoch then ends', () => {
+  const trainer = new Trainer({ ...SMALL, batchSize: 256 }, small);
+  const rows: number[] = [];
+  trainer.runEpoch((s) => rows.push(s.rows));
+  assert.deepEqual(rows, [256, 256, 88]);
+  assert.equal(trainer.epoch, 1);
+  assert.ok(trainer.finished);
+});
+
+test('the homework network learns: one epoch on the embedded digits reaches 0.9 test accuracy', () => {
+  const trainer = new Trainer({ ...DEFAULT_CONFIG, epochs: 1 }, embedded);
+  const epoch = trainer.runEpoch();
+  const test = trainer.evaluate(embedded.test);
+  console.log(`one epoch of the homework network: loss ${epoch.loss.toFixed(4)}, validation ${epoch.validationAccuracy}, test ${test.accuracy}, ${Math.round(epoch.samplesPerSecond)} samples/s`);
+  assert.ok(epoch.loss < 1.0, `mean training loss ${epoch.loss}`);
+  assert.ok(test.accuracy >= 0.9, `test accuracy ${test.accuracy}`);
+});
