@@ -84,6 +84,17 @@ export class Trainer {
     this.Y = allocate(precision, maxRows * train.classes);
   }
 
+  /** The current epoch so far: share done, mean loss, accuracy on trained batches, speed. */
+  epochSoFar(): { fraction: number; loss: number; trainAccuracy: number; samplesPerSecond: number } {
+    const t = this.tally;
+    return {
+      fraction: this.position === 0 ? 1 : this.position / this.data.train.count,
+      loss: t.loss / t.seen,
+      trainAccuracy: t.correct / t.seen,
+      samplesPerSecond: t.seen / t.seconds,
+    };
+  }
+
   get finished(): boolean {
     return this.epoch >= this.config.epochs && this.position === 0;
   }

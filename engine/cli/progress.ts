@@ -4,10 +4,13 @@ export class ProgressBar {
 
   constructor(private readonly out: NodeJS.WriteStream) {}
 
-  update(fraction: number, label: string, detail: string): void {
-    const now = performance.now();
-    if (now - this.lastDraw < 100) return;
-    this.lastDraw = now;
+  /** Whether a redraw is due; callers compute what to show only then. */
+  due(): boolean {
+    return performance.now() - this.lastDraw >= 100;
+  }
+
+  draw(fraction: number, label: string, detail: string): void {
+    this.lastDraw = performance.now();
     const width = 24, filled = Math.round(fraction * width);
     const bar = '#'.repeat(filled) + '-'.repeat(width - filled);
     const line = `${label} [${bar}] ${(fraction * 100).toFixed(0).padStart(3)}%  ${detail}`;

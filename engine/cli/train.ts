@@ -19,7 +19,7 @@ export function train(argv: string[]): number {
   const report = parsed.json ? jsonReport() : textReport(parsed, data);
   let trainSeconds = 0;
   while (!trainer.finished) {
-    const epoch = trainer.runEpoch((s) => report.step?.(trainer, s.loss));
+    const epoch = trainer.runEpoch(() => report.step?.(trainer));
     trainSeconds += epoch.seconds;
     report.epoch(epoch);
   }
@@ -43,7 +43,7 @@ interface Final {
 }
 
 interface Report {
-  step?: (trainer: Trainer, loss: number) => void;
+  step?: (trainer: Trainer) => void;
   epoch(e: EpochResult): void;
   end(f: Final): void;
 }
@@ -70,12 +70,13 @@ function textReport(args: TrainArgs, data: Splits): Report {
   console.log(`data      ${data.source}: ${count(data.train.count)} train, ${count(data.validation.count)} validation, ${count(data.test.count)} test`);
   console.log(describe(c, data.train.classes, data.train.features));
   const bar = process.stdout.isTTY ? new ProgressBar(process.stdout) : null;
-  const stepsPerEpoch = Math.ceil(data.train.count / c.batchSize);
   return {
     step: bar
-      ? (trainer, loss) => {
-          const inEpoch = trainer.step - (trainer.epoch - 1) * stepsPerEpoch;
-          bar.update(inEpoch / stepsPerEpoch, `epoch ${trainer.epoch}/${c.epochs}`, `loss ${fixed(loss)}`);
+      ? (trainer) => {
+          if (!bar.due()) return;
+          const e = trainer.epochSoFar();
+          const detail = `loss ${fixed(e.loss)}  train acc ${fixed(e.trainAccuracy)}  ${count(e.samplesPerSecond)} samples/s`;
+          bar.draw(e.fraction, `epoch ${trainer.epoch}/${c.epochs}`, detail);
         }
       : undefined,
     epoch: (e) => {
