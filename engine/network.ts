@@ -28,6 +28,8 @@ export class Network {
   readonly precision: Precision;
   readonly maxRows: number;
   private readonly params: Parameter[];
+  private input: Float | null = null;
+  private rows = 0;
   private lastOutput: Float | null = null;
 
   constructor(readonly inFeatures: number, specs: readonly LayerSpec[], options: NetworkOptions) {
@@ -65,10 +67,23 @@ export class Network {
 
   /** The last layer's output for `rows` examples of X (rows x inFeatures). */
   forward(X: Float, rows: number, training: boolean): Float {
-    let A = X;
-    for (const layer of this.layers) A = layer.forward(A, rows, training);
-    this.lastOutput = A;
-    return A;
+    this.beginForward(X, rows);
+    for (let l = 0; l < this.layers.length; l++) this.forwardLayer(l, training);
+    return this.lastOutput!;
+  }
+
+  /** Sets the input of a forward pass that forwardLayer then takes one layer at a time. */
+  beginForward(X: Float, rows: number): void {
+    this.input = X;
+    this.rows = rows;
+    this.lastOutput = X;
+  }
+
+  /** Layer l's forward pass, on layer l - 1's output (or the input, for l = 0). */
+  forwardLayer(l: number, training: boolean): Float {
+    const A = l === 0 ? this.input! : this.layers[l - 1].output;
+    this.lastOutput = this.layers[l].forward(A, this.rows, training);
+    return this.lastOutput;
   }
 
   /** Mean data loss of the last forward pass against targets Y (rows x classes). */
@@ -83,8 +98,14 @@ export class Network {
 
   /** Gradients of the mean data loss of the last computeLoss, into every layer's records. */
   backward(): void {
-    let grad: Float | null = this.loss.backward();
-    for (let l = this.layers.length - 1; l >= 0 && grad; l--) grad = this.layers[l].backward(grad);
+    this.loss.backward();
+    for (let l = this.layers.length - 1; l >= 0; l--) this.backwardLayer(l);
+  }
+
+  /** Layer l's backward pass, on the gradient that layer l + 1 (or the loss) passed down. */
+  backwardLayer(l: number): void {
+    const last = l === this.layers.length - 1;
+    this.layers[l].backward(last ? this.loss.gradInput : this.layers[l + 1].gradInput!);
   }
 }
 

@@ -49,18 +49,36 @@ export interface TrainerOptions {
 }
 
 /**
+ * Where a training step stands. One step on a mini-batch is a sequence of
+ * sub-steps: each layer forward, the loss (with dL/dA), each layer backward from
+ * the last, and the update. `ready`: the next sub-step starts a new mini-batch.
+ */
+export type Phase =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'forward'; readonly layer: number }
+  | { readonly kind: 'loss' }
+  | { readonly kind: 'backward'; readonly layer: number };
+
+/**
  * A training run: the network, its optimizer and the one random generator, fed
- * mini-batches of a freshly shuffled training set every epoch. It advances one
- * mini-batch per trainStep(), so a caller can pause between any two steps.
+ * mini-batches of a freshly shuffled training set every epoch. It advances by
+ * whole steps (trainStep) or by sub-steps (advance), so a caller can pause between
+ * any two steps, or inside one, and the result is the same.
  */
 export class Trainer {
   readonly network: Network;
   readonly optimizer: SGD;
   readonly random: Random;
-  /** Completed steps and the position in the current epoch's order. */
+  /** Completed steps, and the 1-based epoch of the current (or last) step. */
   step = 0;
   epoch = 0;
+  /** Examples of the current epoch taken into mini-batches so far. */
   private position = 0;
+  /** Sub-steps of the current mini-batch done: 0 .. 2L + 1 for L layers. */
+  private done = 0;
+  private rows = 0;
+  private dataLoss = 0;
+  private penalty = 0;
   private readonly order: Int32Array;
   private readonly X: Float;
   private readonly Y: Float;
@@ -84,50 +102,98 @@ export class Trainer {
     this.Y = allocate(precision, maxRows * train.classes);
   }
 
-  /** The current epoch so far: share done, mean loss, accuracy on trained batches, speed. */
-  epochSoFar(): { fraction: number; loss: number; trainAccuracy: number; samplesPerSecond: number } {
-    const t = this.tally;
-    return {
-      fraction: this.position === 0 ? 1 : this.position / this.data.train.count,
-      loss: t.loss / t.seen,
-      trainAccuracy: t.correct / t.seen,
-      samplesPerSecond: t.seen / t.seconds,
-    };
-  }
-
+  /** All epochs trained, and no step under way. */
   get finished(): boolean {
-    return this.epoch >= this.config.epochs && this.position === 0;
+    return this.epoch >= this.config.epochs && this.position === 0 && this.done === 0;
   }
 
-  /** One mini-batch: forward, loss, backward, update. */
+  /** The last step ended an epoch (and endEpoch has its numbers). */
+  get atEpochEnd(): boolean {
+    return this.position === 0 && this.done === 0 && this.tally.seen > 0;
+  }
+
+  get stepsPerEpoch(): number {
+    return Math.ceil(this.data.train.count / this.config.batchSize);
+  }
+
+  /** The current mini-batch: its inputs X and one-hot targets Y, `rows` of each. */
+  get batch(): { readonly X: Float; readonly Y: Float; readonly rows: number } {
+    return { X: this.X, Y: this.Y, rows: this.rows };
+  }
+
+  get phase(): Phase {
+    const L = this.network.layers.length, p = this.done;
+    if (p === 0) return { kind: 'ready' };
+    if (p <= L) return { kind: 'forward', layer: p - 1 };
+    if (p === L + 1) return { kind: 'loss' };
+    return { kind: 'backward', layer: 2 * L + 1 - p };
+  }
+
+  /** Every forward and backward sub-step of this mini-batch is done: the update is next. */
+  get readyToUpdate(): boolean {
+    return this.done === 2 * this.network.layers.length + 1;
+  }
+
+  /** Mean data loss and penalty of the current mini-batch, once its loss sub-step is done. */
+  get currentLoss(): { readonly dataLoss: number; readonly penalty: number } {
+    return { dataLoss: this.dataLoss, penalty: this.penalty };
+  }
+
+  /**
+   * The next sub-step of the current mini-batch: a layer forward, the loss, or a
+   * layer backward. Does nothing once only the update is left (see update()).
+   */
+  advance(): void {
+    const net = this.network, L = net.layers.length, p = this.done;
+    if (p === 0) this.beginBatch();
+    if (p < L) net.forwardLayer(p, true);
+    else if (p === L) {
+      this.dataLoss = net.computeLoss(this.Y, this.rows);
+      this.penalty = this.optimizer.penalty();
+      net.loss.backward();
+    } else if (p <= 2 * L) net.backwardLayer(2 * L - p);
+    else return;
+    this.done++;
+  }
+
+  /** Applies the optimizer after the backward pass, ending the step. */
+  update(): StepResult {
+    if (!this.readyToUpdate) throw new Error('the update comes after the forward and backward passes of a step');
+    this.optimizer.step();
+    const net = this.network, rows = this.rows;
+    const layers = net.layers;
+    const correct = countCorrect(layers[layers.length - 1].output, this.Y, rows, this.data.train.classes);
+    this.done = 0;
+    this.step++;
+    if (this.position >= this.data.train.count) this.position = 0;
+    const t = this.tally, loss = this.dataLoss + this.penalty;
+    t.loss += loss * rows;
+    t.dataLoss += this.dataLoss * rows;
+    t.penalty += this.penalty * rows;
+    t.correct += correct;
+    t.seen += rows;
+    return { epoch: this.epoch, step: this.step, rows, loss, dataLoss: this.dataLoss, penalty: this.penalty, batchAccuracy: correct / rows };
+  }
+
+  /** The rest of the current step (all of it, between steps): forward, loss, backward, update. */
   trainStep(): StepResult {
+    const started = performance.now();
+    while (!this.readyToUpdate) this.advance();
+    const result = this.update();
+    this.tally.seconds += (performance.now() - started) / 1000;
+    return result;
+  }
+
+  private beginBatch(): void {
     const { train } = this.data;
     if (this.position === 0) {
       this.random.shuffle(this.order);
       this.epoch++;
     }
-    const started = performance.now();
-    const rows = Math.min(this.config.batchSize, train.count - this.position);
-    fillBatch(train, this.order, this.position, rows, this.X, this.Y);
-    const net = this.network;
-    const A = net.forward(this.X, rows, true);
-    const dataLoss = net.computeLoss(this.Y, rows);
-    const penalty = this.optimizer.penalty();
-    net.backward();
-    this.optimizer.step();
-    const correct = countCorrect(A, this.Y, rows, train.classes);
-
-    this.position += rows;
-    if (this.position >= train.count) this.position = 0;
-    this.step++;
-    const t = this.tally;
-    t.loss += (dataLoss + penalty) * rows;
-    t.dataLoss += dataLoss * rows;
-    t.penalty += penalty * rows;
-    t.correct += correct;
-    t.seen += rows;
-    t.seconds += (performance.now() - started) / 1000;
-    return { epoch: this.epoch, step: this.step, rows, loss: dataLoss + penalty, dataLoss, penalty, batchAccuracy: correct / rows };
+    this.rows = Math.min(this.config.batchSize, train.count - this.position);
+    fillBatch(train, this.order, this.position, this.rows, this.X, this.Y);
+    this.position += this.rows;
+    this.network.beginForward(this.X, this.rows);
   }
 
   /** Trains to the end of the current epoch, then measures validation accuracy. */
@@ -135,7 +201,12 @@ export class Trainer {
     do {
       const s = this.trainStep();
       onStep?.(s);
-    } while (this.position !== 0);
+    } while (!this.atEpochEnd);
+    return this.endEpoch();
+  }
+
+  /** After the last step of an epoch: its means, and validation accuracy. */
+  endEpoch(): EpochResult {
     const t = this.tally;
     const validation = this.evaluate(this.data.validation);
     const result: EpochResult = {
@@ -153,8 +224,23 @@ export class Trainer {
     return result;
   }
 
-  /** Mean data loss and accuracy on a dataset, with dropout off. */
+  /** The current epoch so far: share done, mean loss, accuracy on trained batches, speed. */
+  epochSoFar(): { fraction: number; loss: number; trainAccuracy: number; samplesPerSecond: number } {
+    const t = this.tally;
+    return {
+      fraction: t.seen / this.data.train.count,
+      loss: t.loss / t.seen,
+      trainAccuracy: t.correct / t.seen,
+      samplesPerSecond: t.seen / t.seconds,
+    };
+  }
+
+  /**
+   * Mean data loss and accuracy on a dataset, with dropout off. Only between steps:
+   * it reuses the batch buffers and the layers' records.
+   */
   evaluate(data: Dataset): Evaluation {
+    if (this.done !== 0) throw new Error('evaluate between steps, not inside one');
     const net = this.network, order = identityOrder(data.count);
     let loss = 0, correct = 0;
     for (let start = 0; start < data.count; start += EVAL_ROWS) {

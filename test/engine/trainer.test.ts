@@ -61,3 +61,32 @@ test('the homework network learns: one epoch on the embedded digits reaches 0.9 
   assert.ok(epoch.loss < 1.0, `mean training loss ${epoch.loss}`);
   assert.ok(test.accuracy >= 0.9, `test accuracy ${test.accuracy}`);
 });
+
+test('sub-steps walk forward layer by layer, the loss, backward from the last layer, then the update', () => {
+  const trainer = new Trainer(SMALL, small);
+  const phases: string[] = [];
+  while (!trainer.readyToUpdate) {
+    trainer.advance();
+    const p = trainer.phase;
+    phases.push(p.kind === 'forward' || p.kind === 'backward' ? `${p.kind} ${p.layer}` : p.kind);
+  }
+  // linear, relu, dropout, linear
+  assert.deepEqual(phases, ['forward 0', 'forward 1', 'forward 2', 'forward 3', 'loss', 'backward 3', 'backward 2', 'backward 1', 'backward 0']);
+  trainer.advance(); // only the update is left: nothing happens
+  assert.equal(trainer.step, 0);
+  trainer.update();
+  assert.equal(trainer.phase.kind, 'ready');
+  assert.equal(trainer.step, 1);
+});
+
+test('stepping through sub-steps gives exactly the weights of uninterrupted steps with the same seed', () => {
+  const stepped = new Trainer(SMALL, small), whole = new Trainer(SMALL, small);
+  // 70 steps cross the end of the first epoch (60 steps), and so a reshuffle.
+  for (let s = 0; s < 70; s++) {
+    while (!stepped.readyToUpdate) stepped.advance();
+    const a = stepped.update(), b = whole.trainStep();
+    assert.equal(a.loss, b.loss);
+  }
+  assert.deepEqual(weights(stepped), weights(whole));
+  assert.throws(() => stepped.update(), /the update comes after the forward and backward passes/);
+});
