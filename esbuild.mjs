@@ -9,4 +9,5 @@ const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', 
 await Promise.all([
   esbuild.build({ ...node, entryPoints: ['engine/cli/main.ts'], outfile: 'dist/cli.js' }),
   esbuild.build({ ...node, entryPoints: ['engine/index.ts'], outfile: 'dist/engine.js' }),
+  esbuild.build({ ...node, entryPoints: ['extension/worker.ts'], outfile: 'dist/worker.js' }),
 ]);

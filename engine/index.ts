@@ -20,3 +20,5 @@ export * from './config';
 export * from './metrics';
 export * from './trainer';
 export * from './gradcheck';
+export * from './protocol';
+export * from './snapshot';

@@ -8,7 +8,7 @@ import { countCorrect } from './metrics';
 import { mlpLayers, type TrainingConfig } from './config';
 
 /** Evaluation forward passes carry this many examples at once. */
-const EVAL_ROWS = 250;
+const EVAL_ROWS = 100;
 
 export interface StepResult {
   /** 1-based epoch this step belongs to. */
@@ -82,6 +82,9 @@ export class Trainer {
   private readonly order: Int32Array;
   private readonly X: Float;
   private readonly Y: Float;
+  /** Evaluation has buffers of its own, so that the current mini-batch stays readable. */
+  private readonly evalX: Float;
+  private readonly evalY: Float;
   private readonly tally = { loss: 0, dataLoss: 0, penalty: 0, correct: 0, seen: 0, seconds: 0 };
 
   constructor(readonly config: TrainingConfig, readonly data: Splits, options: TrainerOptions = {}) {
@@ -100,6 +103,8 @@ export class Trainer {
     this.order = identityOrder(train.count);
     this.X = allocate(precision, maxRows * train.features);
     this.Y = allocate(precision, maxRows * train.classes);
+    this.evalX = allocate(precision, EVAL_ROWS * train.features);
+    this.evalY = allocate(precision, EVAL_ROWS * train.classes);
   }
 
   /** All epochs trained, and no step under way. */
@@ -202,13 +207,12 @@ export class Trainer {
       const s = this.trainStep();
       onStep?.(s);
     } while (!this.atEpochEnd);
-    return this.endEpoch();
+    return this.endEpoch(this.evaluate(this.data.validation));
   }
 
-  /** After the last step of an epoch: its means, and validation accuracy. */
-  endEpoch(): EpochResult {
+  /** After the last step of an epoch: its means, with the validation result given. */
+  endEpoch(validation: Evaluation): EpochResult {
     const t = this.tally;
-    const validation = this.evaluate(this.data.validation);
     const result: EpochResult = {
       epoch: this.epoch,
       loss: t.loss / t.seen,
@@ -237,18 +241,30 @@ export class Trainer {
 
   /**
    * Mean data loss and accuracy on a dataset, with dropout off. Only between steps:
-   * it reuses the batch buffers and the layers' records.
+   * it overwrites the layers' records.
    */
   evaluate(data: Dataset): Evaluation {
+    const chunks = this.evaluation(data);
+    let next = chunks.next();
+    while (!next.done) next = chunks.next();
+    return next.value;
+  }
+
+  /**
+   * The same evaluation, one forward pass of at most EVAL_ROWS examples per
+   * next(), so that a caller can answer messages in between.
+   */
+  *evaluation(data: Dataset): Generator<void, Evaluation> {
     if (this.done !== 0) throw new Error('evaluate between steps, not inside one');
     const net = this.network, order = identityOrder(data.count);
     let loss = 0, correct = 0;
     for (let start = 0; start < data.count; start += EVAL_ROWS) {
       const rows = Math.min(EVAL_ROWS, data.count - start);
-      fillBatch(data, order, start, rows, this.X, this.Y);
-      const A = net.forward(this.X, rows, false);
-      loss += net.computeLoss(this.Y, rows) * rows;
-      correct += countCorrect(A, this.Y, rows, data.classes);
+      fillBatch(data, order, start, rows, this.evalX, this.evalY);
+      const A = net.forward(this.evalX, rows, false);
+      loss += net.computeLoss(this.evalY, rows) * rows;
+      correct += countCorrect(A, this.evalY, rows, data.classes);
+      yield;
     }
     return { loss: loss / data.count, accuracy: correct / data.count };
   }

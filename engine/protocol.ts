@@ -1,0 +1,246 @@
+/**
+ * The one message protocol of Backprop Lens: engine worker -> extension host ->
+ * webview, and back. Every boundary checks what it receives with the parse
+ * functions below; a message from the webview is untrusted input.
+ */
+import { ACTIVATIONS, type TrainingConfig } from './config';
+import type { LayerType } from './layers/layer';
+import type { EpochResult, Phase } from './trainer';
+
+export type RunState = 'idle' | 'loading' | 'running' | 'paused' | 'finished';
+
+export type DataSource = { readonly kind: 'embedded' } | { readonly kind: 'idx'; readonly folder: string };
+
+/** Which step commands make sense now. */
+export interface Stepping {
+  readonly canStepForward: boolean;
+  readonly canStepBackward: boolean;
+  readonly canApplyUpdate: boolean;
+}
+
+export const NO_STEPPING: Stepping = { canStepForward: false, canStepBackward: false, canApplyUpdate: false };
+
+/** Per layer, per step: sizes, gradient norms over the mini-batch, output statistics. */
+export interface LayerSummary {
+  readonly type: LayerType;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  /** ||dW||_F and ||db||, for linear layers. */
+  readonly dWNorm: number | null;
+  readonly dbNorm: number | null;
+  /** ||dL/d(input)||_F over the batch; null where not computed (the first layer). */
+  readonly gradInputNorm: number | null;
+  readonly activation: { readonly mean: number; readonly std: number; readonly min: number; readonly max: number; readonly zeroFraction: number };
+}
+
+/** One example of the mini-batch (its first row), followed through every layer. */
+export interface TrackedExample {
+  readonly label: number;
+  readonly input: Float32Array;
+  /** Each layer's output for this example. */
+  readonly outputs: Float32Array[];
+  /** dL/d(output) per layer; null for layers whose backward pass this step has not reached. */
+  readonly gradOutputs: (Float32Array | null)[];
+  /** The dropout mask per layer (1 kept, 0 dropped); null for other layers. */
+  readonly masks: (Uint8Array | null)[];
+  /** Softmax probabilities; null before the loss sub-step. */
+  readonly probabilities: Float32Array | null;
+}
+
+/** What the panel needs of one training step: small enough to send many times a second. */
+export interface Snapshot {
+  readonly step: number;
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly stepsPerEpoch: number;
+  readonly phase: Phase;
+  /** Of the last completed loss sub-step. */
+  readonly loss: number;
+  readonly dataLoss: number;
+  readonly penalty: number;
+  /** Of the last completed step; null before the first. */
+  readonly batchAccuracy: number | null;
+  /** Training speed this epoch so far; null before it is measured. */
+  readonly samplesPerSecond: number | null;
+  readonly layers: LayerSummary[];
+  readonly tracked: TrackedExample;
+}
+
+export interface FinalResult {
+  readonly testAccuracy: number;
+  readonly testLoss: number;
+  readonly seconds: number;
+  readonly samplesPerSecond: number;
+}
+
+/** A whole weight matrix or its gradient, sent only when asked for. */
+export interface Matrix {
+  readonly layer: number;
+  readonly name: 'W' | 'dW';
+  readonly rows: number;
+  readonly cols: number;
+  readonly data: Float32Array;
+}
+
+/** A layer as a network spec file writes it; linear layers carry their trained W and b. */
+export type ExportedLayer =
+  | { readonly type: 'linear'; readonly in: number; readonly out: number; readonly W: Float32Array; readonly b: Float32Array }
+  | { readonly type: 'relu' | 'tanh' | 'sigmoid' }
+  | { readonly type: 'dropout'; readonly rate: number };
+
+export type RunErrorKind = 'data' | 'internal';
+
+// ---- host -> worker ----
+
+export type WorkerCommand =
+  | { readonly type: 'start'; readonly config: TrainingConfig; readonly data: DataSource; readonly paused: boolean; readonly snapshotsPerSecond: number }
+  | { readonly type: 'pause' | 'resume' | 'stepForward' | 'stepBackward' | 'applyUpdate' }
+  | { readonly type: 'requestMatrix'; readonly requestId: number; readonly layer: number; readonly name: 'W' | 'dW' }
+  | { readonly type: 'exportWeights'; readonly requestId: number };
+
+// ---- worker -> host ----
+
+export type WorkerEvent =
+  | { readonly type: 'state'; readonly state: RunState; readonly stepping: Stepping }
+  | { readonly type: 'loaded'; readonly source: string; readonly train: number; readonly validation: number; readonly test: number }
+  | { readonly type: 'snapshot'; readonly snapshot: Snapshot }
+  | { readonly type: 'epoch'; readonly result: EpochResult }
+  | { readonly type: 'finished'; readonly result: FinalResult }
+  | { readonly type: 'matrix'; readonly requestId: number; readonly matrix: Matrix | null }
+  | { readonly type: 'weights'; readonly requestId: number; readonly layers: ExportedLayer[] }
+  | { readonly type: 'error'; readonly kind: RunErrorKind; readonly message: string; readonly file?: string };
+
+// ---- host -> webview ----
+
+/** Everything the panel shows apart from the per-step snapshot. */
+export interface RunStatus {
+  readonly state: RunState;
+  readonly stepping: Stepping;
+  readonly config: TrainingConfig | null;
+  /** Where the data came from, once loaded. */
+  readonly source: string | null;
+  readonly epochs: EpochResult[];
+  readonly final: FinalResult | null;
+  /** The last problem, in words, or a note such as "stopped". */
+  readonly message: string | null;
+}
+
+export type HostMessage =
+  | { readonly type: 'status'; readonly status: RunStatus }
+  | { readonly type: 'snapshot'; readonly snapshot: Snapshot }
+  | { readonly type: 'matrix'; readonly matrix: Matrix };
+
+// ---- webview -> host ----
+
+export const PANEL_COMMANDS = ['train', 'pause', 'resume', 'stop', 'stepForward', 'stepBackward', 'applyUpdate', 'reset'] as const;
+export type PanelCommand = (typeof PANEL_COMMANDS)[number];
+
+export type WebviewMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'command'; readonly command: PanelCommand }
+  | { readonly type: 'requestMatrix'; readonly layer: number; readonly name: 'W' | 'dW' };
+
+// ---- runtime checks ----
+
+type Json = Record<string, unknown>;
+
+function isObject(x: unknown): x is Json {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+
+function isCount(x: unknown, max = Number.MAX_SAFE_INTEGER): x is number {
+  return Number.isInteger(x) && (x as number) >= 0 && (x as number) <= max;
+}
+
+function isMatrixName(x: unknown): x is 'W' | 'dW' {
+  return x === 'W' || x === 'dW';
+}
+
+/** A message from the webview, or null for anything unknown or malformed. */
+export function parseWebviewMessage(x: unknown): WebviewMessage | null {
+  if (!isObject(x)) return null;
+  switch (x.type) {
+    case 'ready':
+      return { type: 'ready' };
+    case 'command':
+      return (PANEL_COMMANDS as readonly unknown[]).includes(x.command) ? { type: 'command', command: x.command as PanelCommand } : null;
+    case 'requestMatrix':
+      return isCount(x.layer, 1000) && isMatrixName(x.name) ? { type: 'requestMatrix', layer: x.layer, name: x.name } : null;
+    default:
+      return null;
+  }
+}
+
+function isConfig(x: unknown): x is TrainingConfig {
+  if (!isObject(x)) return false;
+  const numbers = ['dropout', 'learningRate', 'momentum', 'lambda', 'batchSize', 'epochs', 'seed'];
+  return (
+    Array.isArray(x.hidden) && x.hidden.every((n) => isCount(n)) &&
+    (ACTIVATIONS as readonly unknown[]).includes(x.activation) &&
+    typeof x.l2Biases === 'boolean' &&
+    numbers.every((k) => typeof x[k] === 'number')
+  );
+}
+
+function isDataSource(x: unknown): x is DataSource {
+  return isObject(x) && (x.kind === 'embedded' || (x.kind === 'idx' && typeof x.folder === 'string'));
+}
+
+/** A command from the host, or null. */
+export function parseWorkerCommand(x: unknown): WorkerCommand | null {
+  if (!isObject(x)) return null;
+  switch (x.type) {
+    case 'start':
+      return isConfig(x.config) && isDataSource(x.data) && typeof x.paused === 'boolean' && typeof x.snapshotsPerSecond === 'number'
+        ? (x as unknown as WorkerCommand)
+        : null;
+    case 'pause': case 'resume': case 'stepForward': case 'stepBackward': case 'applyUpdate':
+      return { type: x.type };
+    case 'requestMatrix':
+      return isCount(x.requestId) && isCount(x.layer, 1000) && isMatrixName(x.name) ? (x as unknown as WorkerCommand) : null;
+    case 'exportWeights':
+      return isCount(x.requestId) ? { type: 'exportWeights', requestId: x.requestId } : null;
+    default:
+      return null;
+  }
+}
+
+const RUN_STATES: readonly unknown[] = ['idle', 'loading', 'running', 'paused', 'finished'];
+
+function isSnapshot(x: unknown): x is Snapshot {
+  return (
+    isObject(x) && isCount(x.step) && isCount(x.epoch) && typeof x.loss === 'number' &&
+    Array.isArray(x.layers) && isObject(x.tracked) && x.tracked.input instanceof Float32Array && isObject(x.phase)
+  );
+}
+
+/**
+ * An event from the worker, or null. The worker is our own code, so this checks
+ * the shape that the host relies on, not every number.
+ */
+export function parseWorkerEvent(x: unknown): WorkerEvent | null {
+  if (!isObject(x)) return null;
+  const ok = ((): boolean => {
+    switch (x.type) {
+      case 'state': return RUN_STATES.includes(x.state) && isObject(x.stepping);
+      case 'loaded': return typeof x.source === 'string' && isCount(x.train);
+      case 'snapshot': return isSnapshot(x.snapshot);
+      case 'epoch': return isObject(x.result) && isCount(x.result.epoch);
+      case 'finished': return isObject(x.result) && typeof x.result.testAccuracy === 'number';
+      case 'matrix': return isCount(x.requestId) && (x.matrix === null || (isObject(x.matrix) && x.matrix.data instanceof Float32Array));
+      case 'weights': return isCount(x.requestId) && Array.isArray(x.layers);
+      case 'error': return (x.kind === 'data' || x.kind === 'internal') && typeof x.message === 'string';
+      default: return false;
+    }
+  })();
+  return ok ? (x as unknown as WorkerEvent) : null;
+}
+
+/** A message from the host, as the webview checks it, or null. */
+export function parseHostMessage(x: unknown): HostMessage | null {
+  if (!isObject(x)) return null;
+  if (x.type === 'status' && isObject(x.status) && RUN_STATES.includes(x.status.state) && Array.isArray(x.status.epochs)) return x as unknown as HostMessage;
+  if (x.type === 'snapshot' && isSnapshot(x.snapshot)) return x as unknown as HostMessage;
+  if (x.type === 'matrix' && isObject(x.matrix) && x.matrix.data instanceof Float32Array) return x as unknown as HostMessage;
+  return null;
+}

@@ -1,0 +1,218 @@
+/**
+ * The host side of a run: starts the engine's worker thread, relays commands to
+ * it, and turns its events into status, throttled snapshots and results. No
+ * `vscode` import, so that it is tested with a real worker under plain Node.
+ */
+import { Worker, type ResourceLimits } from 'node:worker_threads';
+import {
+  NO_STEPPING, parseWorkerEvent,
+  type DataSource, type EpochResult, type ExportedLayer, type FinalResult, type Matrix,
+  type RunStatus, type Snapshot, type TrainingConfig, type WorkerCommand, type WorkerEvent,
+} from '../engine';
+import { LatestWins } from './throttle';
+
+export interface RunListener {
+  /** Any change of state, stepping, epochs or message. */
+  status(status: RunStatus): void;
+  /** At most `updatesPerSecond` a second, latest wins. */
+  snapshot(snapshot: Snapshot): void;
+  epoch(result: EpochResult, config: TrainingConfig): void;
+  finished(result: FinalResult): void;
+  /** A run that could not go on: bad data or a crashed engine. `file` names a bad data file. */
+  failed(message: string, file?: string): void;
+  log(line: string): void;
+}
+
+export interface StartOptions {
+  readonly paused?: boolean;
+  readonly updatesPerSecond: number;
+}
+
+const IDLE: RunStatus = { state: 'idle', stepping: NO_STEPPING, config: null, source: null, epochs: [], final: null, message: null };
+
+export class RunController {
+  private worker: Worker | null = null;
+  private current: RunStatus = IDLE;
+  private lastSnapshot: Snapshot | null = null;
+  private readonly throttle: LatestWins<Snapshot>;
+  private nextRequest = 1;
+  private readonly requests = new Map<number, (event: WorkerEvent) => void>();
+  private started: { config: TrainingConfig; data: DataSource; options: StartOptions } | null = null;
+
+  constructor(
+    private readonly workerPath: string,
+    private readonly listener: RunListener,
+    private readonly resourceLimits?: ResourceLimits,
+  ) {
+    this.throttle = new LatestWins(100, (s) => listener.snapshot(s));
+  }
+
+  get status(): RunStatus {
+    return this.current;
+  }
+
+  /** The newest snapshot, for a panel that (re)opens. */
+  get snapshot(): Snapshot | null {
+    return this.lastSnapshot;
+  }
+
+  get active(): boolean {
+    return this.worker !== null;
+  }
+
+  /** Starts a new run, ending any other. */
+  start(config: TrainingConfig, data: DataSource, options: StartOptions): void {
+    this.end();
+    this.started = { config, data, options };
+    this.lastSnapshot = null;
+    this.throttle.setInterval(1000 / options.updatesPerSecond);
+    this.update({ ...IDLE, state: 'loading', config });
+    // The engine is a plain bundle: none of the host's Node flags (a loader such as
+    // tsx's costs a fifth of its speed) belong in its thread.
+    const worker = new Worker(this.workerPath, { execArgv: [], resourceLimits: this.resourceLimits });
+    this.worker = worker;
+    worker.on('message', (raw) => this.receive(worker, raw));
+    worker.on('error', (e) => this.crashed(worker, `the training engine crashed: ${e.message}`));
+    worker.on('exit', (code) => this.crashed(worker, `the training engine stopped unexpectedly (exit code ${code})`));
+    this.send({ type: 'start', config, data, paused: options.paused ?? false, snapshotsPerSecond: options.updatesPerSecond });
+    this.listener.log(`run: ${JSON.stringify(config)} on ${data.kind === 'idx' ? data.folder : 'the embedded digits'}`);
+  }
+
+  /** Changes how many snapshots a second reach the listener, from now on. */
+  setUpdatesPerSecond(perSecond: number): void {
+    this.throttle.setInterval(1000 / perSecond);
+  }
+
+  pause(): void {
+    this.send({ type: 'pause' });
+  }
+
+  resume(): void {
+    this.send({ type: 'resume' });
+  }
+
+  stepForward(): void {
+    this.send({ type: 'stepForward' });
+  }
+
+  stepBackward(): void {
+    this.send({ type: 'stepBackward' });
+  }
+
+  applyUpdate(): void {
+    this.send({ type: 'applyUpdate' });
+  }
+
+  /** Ends the run; its numbers stay on show. */
+  stop(): void {
+    if (!this.worker) return;
+    this.end();
+    this.update({ ...this.current, state: 'idle', stepping: NO_STEPPING, message: 'stopped' });
+    this.showLastSnapshot();
+    this.listener.log('run stopped');
+  }
+
+  /** The same run again from its initial weights, paused before its first step. */
+  reset(): void {
+    if (!this.started) return;
+    const { config, data, options } = this.started;
+    this.start(config, data, { ...options, paused: true });
+  }
+
+  requestMatrix(layer: number, name: 'W' | 'dW'): Promise<Matrix | null> {
+    return this.request((requestId) => ({ type: 'requestMatrix', requestId, layer, name }), (e) => (e.type === 'matrix' ? e.matrix : null));
+  }
+
+  exportWeights(): Promise<ExportedLayer[] | null> {
+    return this.request((requestId) => ({ type: 'exportWeights', requestId }), (e) => (e.type === 'weights' ? e.layers : null));
+  }
+
+  dispose(): void {
+    this.end();
+    this.throttle.dispose();
+  }
+
+  /** A command that the worker answers with an event carrying the same requestId; null once the run ends. */
+  private request<T>(command: (requestId: number) => WorkerCommand, pick: (e: WorkerEvent) => T | null): Promise<T | null> {
+    if (!this.worker) return Promise.resolve(null);
+    const requestId = this.nextRequest++;
+    return new Promise((resolve) => {
+      this.requests.set(requestId, (e) => resolve(pick(e)));
+      this.send(command(requestId));
+    });
+  }
+
+  private send(command: WorkerCommand): void {
+    this.worker?.postMessage(command);
+  }
+
+  /** Terminates the worker without reporting it as a crash. */
+  private end(): void {
+    const worker = this.worker;
+    this.worker = null;
+    this.throttle.dispose();
+    for (const answer of this.requests.values()) answer({ type: 'error', kind: 'internal', message: 'run ended' });
+    this.requests.clear();
+    if (worker) {
+      worker.removeAllListeners();
+      void worker.terminate();
+    }
+  }
+
+  /** A run that ends shows its final numbers, not the last throttled ones. */
+  private showLastSnapshot(): void {
+    if (this.lastSnapshot) this.listener.snapshot(this.lastSnapshot);
+  }
+
+  private update(status: RunStatus): void {
+    this.current = status;
+    this.listener.status(status);
+  }
+
+  private crashed(worker: Worker, message: string): void {
+    if (worker !== this.worker) return;
+    this.end();
+    this.update({ ...this.current, state: 'idle', stepping: NO_STEPPING, message });
+    this.listener.failed(message);
+  }
+
+  private receive(worker: Worker, raw: unknown): void {
+    if (worker !== this.worker) return;
+    const event = parseWorkerEvent(raw);
+    if (!event) {
+      this.listener.log(`dropped a malformed message from the engine: ${JSON.stringify(raw)?.slice(0, 200)}`);
+      return;
+    }
+    switch (event.type) {
+      case 'state':
+        return this.update({ ...this.current, state: event.state, stepping: event.stepping, message: null });
+      case 'loaded':
+        this.listener.log(`data: ${event.source}: ${event.train} train, ${event.validation} validation, ${event.test} test`);
+        return this.update({ ...this.current, source: event.source });
+      case 'snapshot':
+        this.lastSnapshot = event.snapshot;
+        return this.throttle.push(event.snapshot);
+      case 'epoch':
+        this.update({ ...this.current, epochs: [...this.current.epochs, event.result] });
+        return this.listener.epoch(event.result, this.current.config!);
+      case 'finished':
+        this.end();
+        this.update({ ...this.current, state: 'finished', stepping: NO_STEPPING, final: event.result });
+        this.showLastSnapshot();
+        return this.listener.finished(event.result);
+      case 'matrix':
+      case 'weights': {
+        const answer = this.requests.get(event.requestId);
+        this.requests.delete(event.requestId);
+        return answer?.(event);
+      }
+      case 'error':
+        if (event.kind === 'data') {
+          this.end();
+          this.update({ ...this.current, state: 'idle', stepping: NO_STEPPING, message: event.message });
+          return this.listener.failed(event.message, event.file);
+        }
+        return this.listener.log(`engine: ${event.message}`);
+    }
+  }
+}

@@ -1,0 +1,196 @@
+/**
+ * The engine's thread. It trains in slices of a few milliseconds and reads its
+ * messages in between, so that Pause, Stop and the step commands are answered at
+ * once while training runs at full speed. Snapshots go out at the rate the host
+ * asked for; the host coalesces them again for the webview.
+ */
+import { parentPort } from 'node:worker_threads';
+import {
+  DataFileError, Dropout, Linear, loadSplits, parseWorkerCommand, takeSnapshot, Trainer,
+  type Evaluation, type ExportedLayer, type RunState, type Stepping, type WorkerCommand, type WorkerEvent,
+} from '../engine';
+
+/** Longest stretch of training between two looks at the message queue. */
+const SLICE_MS = 15;
+
+const port = parentPort!;
+
+function post(event: WorkerEvent): void {
+  port.postMessage(event);
+}
+
+interface PendingEvaluation {
+  readonly of: 'validation' | 'test';
+  readonly chunks: Generator<void, Evaluation>;
+}
+
+class Run {
+  state: RunState = 'loading';
+  private lastSnapshotAt = -Infinity;
+  private lastAccuracy: number | null = null;
+  private pending: PendingEvaluation | null = null;
+  private trainSeconds = 0;
+  private readonly started = performance.now();
+  private readonly snapshotInterval: number;
+
+  constructor(readonly trainer: Trainer, snapshotsPerSecond: number) {
+    this.snapshotInterval = 1000 / snapshotsPerSecond;
+  }
+
+  stepping(): Stepping {
+    const t = this.trainer, paused = this.state === 'paused';
+    const phase = t.phase.kind;
+    return {
+      canStepForward: paused && !t.finished && !t.readyToUpdate,
+      canStepBackward: paused && (phase === 'loss' || phase === 'backward') && !t.readyToUpdate,
+      canApplyUpdate: paused && t.readyToUpdate,
+    };
+  }
+
+  setState(state: RunState): void {
+    this.state = state;
+    post({ type: 'state', state, stepping: this.stepping() });
+  }
+
+  snapshot(force: boolean): void {
+    const now = performance.now();
+    if (!force && now - this.lastSnapshotAt < this.snapshotInterval) return;
+    this.lastSnapshotAt = now;
+    post({ type: 'snapshot', snapshot: takeSnapshot(this.trainer, this.lastAccuracy) });
+  }
+
+  /** Training until the slice is used up; called again and again while running. */
+  pump = (): void => {
+    if (this.state !== 'running') return;
+    const end = performance.now() + SLICE_MS;
+    while (this.state === 'running' && performance.now() < end) this.work();
+    if (this.state === 'running') setImmediate(this.pump);
+  };
+
+  /** One unit of work: an evaluation chunk or a training step. */
+  private work(): void {
+    if (this.pending) return this.evaluateChunk();
+    const s = this.trainer.trainStep();
+    this.lastAccuracy = s.batchAccuracy;
+    this.afterStep(false);
+  }
+
+  /** A snapshot if one is due (always at an epoch's end, or when a person asked for the step). */
+  private afterStep(force: boolean): void {
+    const t = this.trainer;
+    this.snapshot(force || t.atEpochEnd);
+    if (t.atEpochEnd) this.pending = { of: 'validation', chunks: t.evaluation(t.data.validation) };
+  }
+
+  private evaluateChunk(): void {
+    const { of, chunks } = this.pending!;
+    const next = chunks.next();
+    if (!next.done) return;
+    this.pending = null;
+    const t = this.trainer;
+    if (of === 'validation') {
+      const result = t.endEpoch(next.value);
+      this.trainSeconds += result.seconds;
+      post({ type: 'epoch', result });
+      if (t.finished) this.pending = { of: 'test', chunks: t.evaluation(t.data.test) };
+    } else {
+      post({
+        type: 'finished',
+        result: {
+          testAccuracy: next.value.accuracy,
+          testLoss: next.value.loss,
+          seconds: (performance.now() - this.started) / 1000,
+          samplesPerSecond: (t.data.train.count * t.config.epochs) / this.trainSeconds,
+        },
+      });
+      this.setState('finished');
+    }
+  }
+
+  /** Paused work goes on in one piece: an evaluation left half done is finished first. */
+  private finishPending(): void {
+    while (this.pending) this.evaluateChunk();
+  }
+
+  /** One sub-step: Step Forward and Step Backward differ only in when they are offered. */
+  subStep(): void {
+    this.finishPending();
+    const t = this.trainer;
+    if (this.state !== 'paused' || t.finished || t.readyToUpdate) return;
+    t.advance();
+    this.snapshot(true);
+    this.setState('paused');
+  }
+
+  applyUpdate(): void {
+    if (this.state !== 'paused' || !this.trainer.readyToUpdate) return;
+    this.lastAccuracy = this.trainer.update().batchAccuracy;
+    this.afterStep(true);
+    this.finishPending();
+    if (this.state === 'paused') this.setState('paused');
+  }
+
+  exportLayers(): ExportedLayer[] {
+    return this.trainer.network.layers.map((layer): ExportedLayer => {
+      if (layer instanceof Linear) {
+        return { type: 'linear', in: layer.inFeatures, out: layer.outFeatures, W: Float32Array.from(layer.W), b: Float32Array.from(layer.b) };
+      }
+      if (layer instanceof Dropout) return { type: 'dropout', rate: layer.rate };
+      return { type: layer.type as 'relu' | 'tanh' | 'sigmoid' };
+    });
+  }
+}
+
+let run: Run | null = null;
+
+function start(command: Extract<WorkerCommand, { type: 'start' }>): void {
+  post({ type: 'state', state: 'loading', stepping: { canStepForward: false, canStepBackward: false, canApplyUpdate: false } });
+  const data = loadSplits(command.data.kind === 'idx' ? command.data.folder : undefined);
+  post({ type: 'loaded', source: data.source, train: data.train.count, validation: data.validation.count, test: data.test.count });
+  run = new Run(new Trainer(command.config, data), command.snapshotsPerSecond);
+  run.setState(command.paused ? 'paused' : 'running');
+  run.pump();
+}
+
+function handle(command: WorkerCommand): void {
+  if (command.type === 'start') return start(command);
+  if (!run) return;
+  switch (command.type) {
+    case 'pause':
+      if (run.state === 'running') run.setState('paused');
+      return;
+    case 'resume':
+      if (run.state !== 'paused') return;
+      run.setState('running');
+      return run.pump();
+    case 'stepForward':
+    case 'stepBackward':
+      return run.subStep();
+    case 'applyUpdate':
+      return run.applyUpdate();
+    case 'requestMatrix': {
+      const layer = run.trainer.network.layers[command.layer];
+      const matrix = layer instanceof Linear
+        ? { layer: command.layer, name: command.name, rows: layer.outFeatures, cols: layer.inFeatures, data: Float32Array.from(command.name === 'W' ? layer.W : layer.dW) }
+        : null;
+      return post({ type: 'matrix', requestId: command.requestId, matrix });
+    }
+    case 'exportWeights':
+      return post({ type: 'weights', requestId: command.requestId, layers: run.exportLayers() });
+  }
+}
+
+port.on('message', (raw: unknown) => {
+  const command = parseWorkerCommand(raw);
+  if (!command) {
+    post({ type: 'error', kind: 'internal', message: `the engine dropped a malformed command: ${JSON.stringify(raw)?.slice(0, 200)}` });
+    return;
+  }
+  try {
+    handle(command);
+  } catch (e) {
+    const error = e as Error;
+    if (e instanceof DataFileError) post({ type: 'error', kind: 'data', message: error.message, file: e.file });
+    else post({ type: 'error', kind: 'internal', message: error.stack ?? String(e) });
+  }
+});
