@@ -10,4 +10,8 @@ await Promise.all([
   esbuild.build({ ...node, entryPoints: ['engine/cli/main.ts'], outfile: 'dist/cli.js' }),
   esbuild.build({ ...node, entryPoints: ['engine/index.ts'], outfile: 'dist/engine.js' }),
   esbuild.build({ ...node, entryPoints: ['extension/worker.ts'], outfile: 'dist/worker.js' }),
+  esbuild.build({ ...node, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'mnist'] }),
+  // The panel: a browser script under a strict CSP (no eval), and its styles.
+  esbuild.build({ bundle: true, platform: 'browser', target: 'chrome120', format: 'iife', sourcemap: true, logLevel: 'warning', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' }),
+  esbuild.build({ bundle: true, logLevel: 'warning', entryPoints: ['webview/styles.css'], outfile: 'dist/webview.css' }),
 ]);

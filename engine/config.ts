@@ -32,27 +32,31 @@ export const DEFAULT_CONFIG: TrainingConfig = {
 
 export const ACTIVATIONS: readonly ActivationType[] = ['relu', 'tanh', 'sigmoid'];
 
-/**
- * Every problem with a configuration, each naming the field, the value and a fix;
- * an empty list when it is fine.
- */
-export function configProblems(c: TrainingConfig): string[] {
-  const problems: string[] = [];
-  const check = (ok: boolean, message: string): void => {
-    if (!ok) problems.push(message);
+/** A problem with one field of a configuration: the message names the value and a fix. */
+export interface ConfigProblem {
+  readonly field: keyof TrainingConfig;
+  readonly message: string;
+}
+
+/** Every problem with a configuration; an empty list when it is fine. */
+export function configProblems(c: TrainingConfig): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const check = (field: keyof TrainingConfig, ok: boolean, message: string): void => {
+    if (!ok) problems.push({ field, message });
   };
   check(
+    'hidden',
     c.hidden.length > 0 && c.hidden.every((n) => Number.isInteger(n) && n >= 1 && n <= 100000),
     `hidden layer sizes must be whole numbers from 1 to 100000, such as 1000 or 128,64 (got ${c.hidden.join(',') || 'none'})`,
   );
-  check(ACTIVATIONS.includes(c.activation), `activation must be one of ${ACTIVATIONS.join(', ')} (got ${c.activation})`);
-  check(c.dropout >= 0 && c.dropout < 1, `dropout rate must be in [0, 1), such as 0.5, or 0 for none (got ${c.dropout})`);
-  check(c.learningRate > 0 && Number.isFinite(c.learningRate), `learning rate must be a positive number such as 0.01 (got ${c.learningRate})`);
-  check(c.momentum >= 0 && c.momentum < 1, `momentum must be in [0, 1), such as 0.9, or 0 for none (got ${c.momentum})`);
-  check(c.lambda >= 0 && Number.isFinite(c.lambda), `L2 lambda must be 0 or a positive number such as 0.0001 (got ${c.lambda})`);
-  check(Number.isInteger(c.batchSize) && c.batchSize >= 1 && c.batchSize <= 4096, `mini-batch size must be a whole number from 1 to 4096 (got ${c.batchSize})`);
-  check(Number.isInteger(c.epochs) && c.epochs >= 1 && c.epochs <= 10000, `epochs must be a whole number from 1 to 10000 (got ${c.epochs})`);
-  check(Number.isInteger(c.seed) && c.seed >= 0 && c.seed <= 0xffffffff, `seed must be a whole number from 0 to 4294967295 (got ${c.seed})`);
+  check('activation', ACTIVATIONS.includes(c.activation), `activation must be one of ${ACTIVATIONS.join(', ')} (got ${c.activation})`);
+  check('dropout', c.dropout >= 0 && c.dropout < 1, `dropout rate must be in [0, 1), such as 0.5, or 0 for none (got ${c.dropout})`);
+  check('learningRate', c.learningRate > 0 && Number.isFinite(c.learningRate), `learning rate must be a positive number such as 0.01 (got ${c.learningRate})`);
+  check('momentum', c.momentum >= 0 && c.momentum < 1, `momentum must be in [0, 1), such as 0.9, or 0 for none (got ${c.momentum})`);
+  check('lambda', c.lambda >= 0 && Number.isFinite(c.lambda), `L2 lambda must be 0 or a positive number such as 0.0001 (got ${c.lambda})`);
+  check('batchSize', Number.isInteger(c.batchSize) && c.batchSize >= 1 && c.batchSize <= 4096, `mini-batch size must be a whole number from 1 to 4096 (got ${c.batchSize})`);
+  check('epochs', Number.isInteger(c.epochs) && c.epochs >= 1 && c.epochs <= 10000, `epochs must be a whole number from 1 to 10000 (got ${c.epochs})`);
+  check('seed', Number.isInteger(c.seed) && c.seed >= 0 && c.seed <= 0xffffffff, `seed must be a whole number from 0 to 4294967295 (got ${c.seed})`);
   return problems;
 }
 

@@ -196,7 +196,8 @@ export class RunController {
         this.update({ ...this.current, epochs: [...this.current.epochs, event.result] });
         return this.listener.epoch(event.result, this.current.config!);
       case 'finished':
-        this.end();
+        // The worker stays, idle, so that the trained weights can still be exported or inspected.
+        this.throttle.dispose();
         this.update({ ...this.current, state: 'finished', stepping: NO_STEPPING, final: event.result });
         this.showLastSnapshot();
         return this.listener.finished(event.result);

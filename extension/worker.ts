@@ -157,8 +157,10 @@ function handle(command: WorkerCommand): void {
   if (!run) return;
   switch (command.type) {
     case 'pause':
-      if (run.state === 'running') run.setState('paused');
-      return;
+      if (run.state !== 'running') return;
+      // Snapshots are rate-limited: show exactly where the run stopped.
+      run.snapshot(true);
+      return run.setState('paused');
     case 'resume':
       if (run.state !== 'paused') return;
       run.setState('running');

@@ -101,6 +101,6 @@ export function parseTrainArgs(argv: string[]): TrainArgs | 'help' {
     seed: number('seed', values.seed, d.seed),
   };
   const problems = configProblems(config);
-  if (problems.length > 0) throw new UsageError(problems.join('\n'));
+  if (problems.length > 0) throw new UsageError(problems.map((p) => p.message).join('\n'));
   return { config, data: values.data, json: values.json ?? false };
 }

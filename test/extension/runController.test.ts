@@ -126,7 +126,10 @@ test('a run reports every epoch, then the test accuracy, and finishes', async ()
     assert.equal(events.epochs, 2);
     assert.equal(events.last.epochs.length, 2);
     assert.ok(events.finals[0] > 0.8, `test accuracy ${events.finals[0]}`);
-    assert.equal(run.active, false, 'the worker ends with the run');
+    const layers = await run.exportWeights();
+    assert.equal(layers!.length, 4, 'a finished run keeps its weights for export');
+    run.stop();
+    assert.equal(run.active, false, 'Stop ends the worker');
   } finally {
     run.dispose();
   }

@@ -1,0 +1,31 @@
+import type { ExportedLayer, TrainingConfig } from '../engine';
+
+/** float32 values in the fewest digits that read back as the same float32. */
+function float32(v: number): number {
+  return Number(v.toPrecision(9));
+}
+
+function rows(W: Float32Array, out: number, inputs: number): number[][] {
+  const result: number[][] = [];
+  for (let o = 0; o < out; o++) result.push(Array.from(W.subarray(o * inputs, (o + 1) * inputs), float32));
+  return result;
+}
+
+/**
+ * A trained network as a network spec file (*.mlp.json): its layers with their
+ * weights, the loss, the optimizer and the seed, so that it can be opened again.
+ */
+export function weightsAsSpec(layers: ExportedLayer[], config: TrainingConfig): string {
+  const spec = {
+    layers: layers.map((layer) =>
+      layer.type === 'linear'
+        ? { type: 'linear', in: layer.in, out: layer.out, W: rows(layer.W, layer.out, layer.in), b: Array.from(layer.b, float32) }
+        : layer,
+    ),
+    loss: 'softmax-cross-entropy',
+    optimizer: { learningRate: config.learningRate, momentum: config.momentum, l2: config.lambda },
+    seed: config.seed,
+    data: { dataset: 'mnist' },
+  };
+  return JSON.stringify(spec);
+}

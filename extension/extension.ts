@@ -1,0 +1,202 @@
+import * as vscode from 'vscode';
+import type { HostMessage, PanelCommand, RunStatus, WebviewMessage } from '../engine';
+import { RunController } from './runController';
+import { Panels, VIEW_ID } from './panel';
+import { StatusBar } from './statusBar';
+import { DATASET_SETTING, readSettings, UPDATES_SETTING } from './settings';
+import { weightsAsSpec } from './exportWeights';
+
+/** The extension's one live run and everything that shows it. */
+class BackpropLens implements vscode.Disposable {
+  get status(): RunStatus {
+    return this.controller.status;
+  }
+
+  readonly output = vscode.window.createOutputChannel('Backprop Lens');
+  private readonly statusBar = new StatusBar('backpropLens.showPanel');
+  private readonly panels: Panels;
+  private readonly controller: RunController;
+  private endLoading: (() => void) | null = null;
+  /** Loading a data folder takes seconds and can be cancelled; the embedded digits take one. */
+  private loadingFolder = false;
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.panels = new Panels(context.extensionUri, (m, reply) => this.fromPanel(m, reply), (line) => this.log(line));
+    this.controller = new RunController(context.asAbsolutePath('dist/worker.js'), {
+      status: (s) => this.onStatus(s),
+      snapshot: (s) => {
+        this.statusBar.snapshot(s);
+        this.panels.broadcast({ type: 'snapshot', snapshot: s });
+      },
+      epoch: (e, c) =>
+        this.log(
+          `epoch ${e.epoch}/${c.epochs}: loss ${e.loss.toFixed(4)} (data ${e.dataLoss.toFixed(4)} + penalty ${e.penalty.toFixed(4)}), ` +
+            `train acc ${e.trainAccuracy.toFixed(4)}, val acc ${e.validationAccuracy.toFixed(4)}, ${Math.round(e.samplesPerSecond)} samples/s`,
+        ),
+      finished: (r) =>
+        this.log(`finished: test accuracy ${r.testAccuracy.toFixed(4)} in ${r.seconds.toFixed(1)} s, ${Math.round(r.samplesPerSecond)} samples/s`),
+      failed: (message, file) => {
+        this.log(`error: ${message}`);
+        this.showError(message, file ? DATASET_SETTING : undefined);
+      },
+      log: (line) => this.log(line),
+    });
+  }
+
+  register(): void {
+    const c = this.context;
+    c.subscriptions.push(this, this.output, this.statusBar, this.panels);
+    c.subscriptions.push(vscode.window.registerWebviewViewProvider(VIEW_ID, this.panels));
+    const commands: Record<string, () => unknown> = {
+      train: () => this.start(false),
+      pause: () => this.controller.pause(),
+      resume: () => this.controller.resume(),
+      stop: () => this.controller.stop(),
+      stepForward: () => {
+        // Before a run, Step Forward starts one paused at its first step.
+        if (!this.controller.active || this.controller.status.state === 'finished') this.start(true);
+        this.controller.stepForward();
+      },
+      stepBackward: () => this.controller.stepBackward(),
+      applyUpdate: () => this.controller.applyUpdate(),
+      reset: () => this.start(true),
+      exportWeights: () => this.exportWeights(),
+      openNetworkSpec: () => this.openNetworkSpec(),
+      openPanel: () => this.panels.openInEditor(),
+      showPanel: () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
+    };
+    for (const [name, run] of Object.entries(commands)) {
+      c.subscriptions.push(vscode.commands.registerCommand(`backpropLens.${name}`, run));
+    }
+    c.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => this.settingsChanged(e)));
+    this.onStatus(this.controller.status);
+  }
+
+  private log(line: string): void {
+    this.output.appendLine(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+  }
+
+  /** A new run with the current settings; nothing starts while a setting is wrong. */
+  private start(paused: boolean): boolean {
+    const settings = readSettings();
+    if (settings.problems.length > 0) {
+      for (const p of settings.problems) this.log(`setting ${p.setting}: ${p.message}`);
+      const first = settings.problems[0];
+      this.showError(`Setting ${first.setting}: ${first.message}`, first.setting);
+      return false;
+    }
+    for (const note of settings.notes) {
+      this.log(note);
+      void vscode.window.showWarningMessage(`Backprop Lens: ${note}`);
+    }
+    this.loadingFolder = settings.data.kind === 'idx';
+    this.controller.start(settings.config, settings.data, { paused, updatesPerSecond: settings.updatesPerSecond });
+    void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+    return true;
+  }
+
+  private showError(message: string, setting?: string): void {
+    const action = setting ? ['Open Settings'] : [];
+    void vscode.window.showErrorMessage(`Backprop Lens: ${message}`, ...action).then((choice) => {
+      if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', setting);
+    });
+  }
+
+  private onStatus(status: RunStatus): void {
+    const set = (key: string, value: unknown): void => void vscode.commands.executeCommand('setContext', `backpropLens.${key}`, value);
+    set('state', status.state);
+    set('canStepForward', status.stepping.canStepForward);
+    set('canStepBackward', status.stepping.canStepBackward);
+    set('canApplyUpdate', status.stepping.canApplyUpdate);
+    this.statusBar.status(status);
+    this.panels.broadcast({ type: 'status', status });
+    if (status.state === 'loading' && !this.endLoading) this.showLoading();
+    if (status.state !== 'loading') {
+      this.endLoading?.();
+      this.endLoading = null;
+    }
+  }
+
+  /** Loading (the full MNIST takes a while) shows progress, and Cancel stops the run. */
+  private showLoading(): void {
+    const done = new Promise<void>((resolve) => (this.endLoading = resolve));
+    const location = this.loadingFolder ? vscode.ProgressLocation.Notification : vscode.ProgressLocation.Window;
+    void vscode.window.withProgress(
+      { location, title: 'Backprop Lens: loading the data and starting the engine', cancellable: this.loadingFolder },
+      (_progress, token) => {
+        token.onCancellationRequested(() => this.controller.stop());
+        return done;
+      },
+    );
+  }
+
+  private fromPanel(message: WebviewMessage, reply: (m: HostMessage) => void): void {
+    switch (message.type) {
+      case 'ready': {
+        reply({ type: 'status', status: this.controller.status });
+        const snapshot = this.controller.snapshot;
+        if (snapshot) reply({ type: 'snapshot', snapshot });
+        return;
+      }
+      case 'command':
+        void vscode.commands.executeCommand(`backpropLens.${message.command satisfies PanelCommand}`);
+        return;
+      case 'requestMatrix':
+        void this.controller.requestMatrix(message.layer, message.name).then((matrix) => matrix && reply({ type: 'matrix', matrix }));
+        return;
+    }
+  }
+
+  private settingsChanged(e: vscode.ConfigurationChangeEvent): void {
+    if (!e.affectsConfiguration('backpropLens')) return;
+    const state = this.controller.status.state;
+    if (e.affectsConfiguration(UPDATES_SETTING)) this.controller.setUpdatesPerSecond(readSettings().updatesPerSecond);
+    else if (state === 'running' || state === 'paused' || state === 'loading') {
+      void vscode.window.showInformationMessage('Backprop Lens: the changed settings apply to the next run (Reset or Train MLP).');
+    }
+  }
+
+  private async exportWeights(): Promise<void> {
+    const config = this.controller.status.config;
+    const layers = await this.controller.exportWeights();
+    if (!layers || !config) {
+      void vscode.window.showWarningMessage('Backprop Lens: there is no network to export; train one first.');
+      return;
+    }
+    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const target = await vscode.window.showSaveDialog({
+      defaultUri: folder ? vscode.Uri.joinPath(folder, 'trained.mlp.json') : undefined,
+      filters: { 'Network spec': ['json'] },
+      saveLabel: 'Export Weights',
+    });
+    if (!target) return;
+    await vscode.workspace.fs.writeFile(target, Buffer.from(weightsAsSpec(layers, config)));
+    this.log(`exported the weights to ${target.fsPath}`);
+    void vscode.window.showInformationMessage(`Backprop Lens: weights exported to ${vscode.workspace.asRelativePath(target)}.`);
+  }
+
+  private async openNetworkSpec(): Promise<void> {
+    const files = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Network spec (*.mlp.json)': ['json'] }, openLabel: 'Open Network Spec' });
+    if (files?.[0]) await vscode.window.showTextDocument(files[0]);
+  }
+
+  dispose(): void {
+    this.controller.dispose();
+    this.endLoading?.();
+  }
+}
+
+/** What activation returns: the run's status, read by the desktop VS Code test suite. */
+export interface BackpropLensApi {
+  readonly status: RunStatus;
+}
+
+export function activate(context: vscode.ExtensionContext): BackpropLensApi {
+  const lens = new BackpropLens(context);
+  lens.register();
+  return lens;
+}
+
+export function deactivate(): void {
+  // Everything, the worker included, ends through the context's subscriptions.
+}

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../engine';
+
+export const VIEW_ID = 'backpropLens.panel';
+
+/**
+ * The panel's page: scripts and styles only from the extension's dist/, under a
+ * Content-Security-Policy whose nonce also lets the UI toolkit add its styles
+ * (it reads the nonce from the csp-nonce meta tag).
+ */
+export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
+  const nonce = randomBytes(16).toString('base64');
+  const asset = (file: string): vscode.Uri => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', file));
+  const csp = [
+    "default-src 'none'",
+    `img-src ${webview.cspSource} data:`,
+    `font-src ${webview.cspSource}`,
+    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
+    `script-src 'nonce-${nonce}'`,
+  ].join('; ');
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta property="csp-nonce" content="${nonce}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${asset('webview.css')}" nonce="${nonce}">
+<title>Backprop Lens</title>
+</head>
+<body>
+<main id="app" aria-live="polite"></main>
+<script nonce="${nonce}" src="${asset('webview.js')}"></script>
+</body>
+</html>`;
+}
+
+function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {
+  return { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')] };
+}
+
+/**
+ * Every open Backprop Lens webview (the side view and any editor panels): one
+ * place that renders them, broadcasts to them, and checks what they send.
+ */
+export class Panels implements vscode.WebviewViewProvider, vscode.Disposable {
+  private readonly webviews = new Set<vscode.Webview>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly onMessage: (message: WebviewMessage, reply: (m: HostMessage) => void) => void,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.attach(view.webview, view.onDidDispose);
+  }
+
+  /** The same panel as a wide editor tab beside the current editor. */
+  openInEditor(): void {
+    const panel = vscode.window.createWebviewPanel(VIEW_ID, 'Backprop Lens', vscode.ViewColumn.Beside, webviewOptions(this.extensionUri));
+    panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'extension', 'media', 'backprop-lens.svg');
+    this.attach(panel.webview, panel.onDidDispose);
+  }
+
+  broadcast(message: HostMessage): void {
+    for (const webview of this.webviews) void webview.postMessage(message);
+  }
+
+  private attach(webview: vscode.Webview, onDidDispose: vscode.Event<void>): void {
+    webview.options = webviewOptions(this.extensionUri);
+    webview.html = panelHtml(webview, this.extensionUri);
+    this.webviews.add(webview);
+    const listener = webview.onDidReceiveMessage((raw: unknown) => {
+      const message = parseWebviewMessage(raw);
+      if (!message) {
+        this.log(`dropped a malformed message from the panel: ${JSON.stringify(raw)?.slice(0, 200)}`);
+        return;
+      }
+      this.onMessage(message, (reply) => void webview.postMessage(reply));
+    });
+    onDidDispose(() => {
+      this.webviews.delete(webview);
+      listener.dispose();
+    }, undefined, this.disposables);
+  }
+
+  dispose(): void {
+    this.disposables.forEach((d) => d.dispose());
+    this.webviews.clear();
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * Backprop Lens in a real VS Code (code-server 4.139.1, VS Code 1.139.1), driven
+ * as a person drives it: the command palette, the side panel, a bad setting.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { ROOT, startCodeServer, type CodeServer } from './codeServer';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+
+let server: CodeServer;
+let browser: Browser;
+let page: Page;
+let workspace: string;
+
+before(async () => {
+  assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium libkrb5-dev`);
+  workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'backprop-lens-workspace-'));
+  fs.mkdirSync(path.join(workspace, '.vscode'));
+  fs.writeFileSync(path.join(workspace, 'README.md'), '# A workspace for the Backprop Lens test\n');
+  server = await startCodeServer(workspace);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.goto(server.url);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+  if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
+});
+
+/** Runs a command from the palette (F1), retrying while the extension is still registering it. */
+async function palette(title: string): Promise<void> {
+  const deadline = Date.now() + 30000;
+  for (;;) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor();
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ timeout: 2000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`the palette never offered "${title}": ${(e as Error).message}`);
+    }
+  }
+}
+
+/** The Backprop Lens webview's own document, inside VS Code's two frames. */
+function panel(): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+async function text(selector: string): Promise<string> {
+  return (await panel().locator(selector).textContent({ timeout: 30000 })) ?? '';
+}
+
+async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await page.waitForTimeout(200);
+  }
+}
+
+test('Train MLP opens the panel, which shows live numbers; Pause, Step Forward and Stop work from the palette', async () => {
+  await palette('Backprop Lens: Train MLP');
+  await until(async () => (await text('#run-state')).startsWith('Training'), 'the panel to say Training');
+  const stepOf = async (): Promise<number> => Number((await text('#value-step')).split(' ')[0]);
+  await until(async () => (await stepOf()) > 0, 'a first step');
+  const first = await stepOf();
+  await until(async () => (await stepOf()) > first + 20, 'the step count to move on');
+  assert.match(await text('#value-loss'), /^\d+\.\d{4}$/);
+  assert.match(await text('#run-state'), /embedded MNIST/);
+  const statusBar = page.locator('.statusbar-item', { hasText: /epoch 1\/10 · step \d+ · loss/ });
+  await statusBar.first().waitFor({ timeout: 10000 });
+
+  await palette('Backprop Lens: Pause');
+  await until(async () => (await text('#run-state')).startsWith('Paused'), 'Paused');
+  await page.waitForTimeout(300); // the snapshot taken at the pause, through the host's throttle
+  const paused = await stepOf();
+  await page.waitForTimeout(1000);
+  assert.equal(await stepOf(), paused, 'no steps while paused');
+
+  await palette('Backprop Lens: Step Forward');
+  await until(async () => (await text('#phase')).includes('forward pass: layer 0 (linear)'), 'the first layer forward');
+  await palette('Backprop Lens: Step Forward');
+  await until(async () => (await text('#phase')).includes('forward pass: layer 1 (relu)'), 'the second layer forward');
+
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-panel.png') });
+
+  await palette('Backprop Lens: Stop');
+  await until(async () => (await text('#run-message')) === 'stopped', 'stopped');
+  assert.match(await text('#run-state'), /^No run/);
+  assert.equal(await stepOf(), paused, 'the last numbers stay on show');
+});
+
+test('a bad setting shows an error that names it and offers Open Settings', async () => {
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'backpropLens.dropoutRate': 1 }));
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'backpropLens.dropoutRate' });
+  try {
+    // VS Code reads the changed settings file a moment later: a run that starts before it does is stopped and tried again.
+    await until(async () => {
+      await palette('Backprop Lens: Train MLP');
+      try {
+        await toast.first().waitFor({ timeout: 3000 });
+        return true;
+      } catch {
+        if (!(await text('#run-state')).startsWith('No run')) await palette('Backprop Lens: Stop');
+        return false;
+      }
+    }, 'the error notification', 60000);
+  } catch (e) {
+    await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-bad-setting-failed.png') });
+    throw e;
+  }
+  const message = (await toast.first().textContent()) ?? '';
+  assert.match(message, /Setting backpropLens\.dropoutRate: dropout rate must be in \[0, 1\), such as 0\.5, or 0 for none \(got 1\)/);
+  assert.match(message, /Open Settings/);
+  await page.waitForTimeout(500);
+  assert.match(await text('#run-state'), /^No run/, 'nothing started');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-bad-setting.png') });
+});
