@@ -86,6 +86,14 @@ test('Train MLP opens the panel, which shows live numbers; Pause, Step Forward a
   const statusBar = page.locator('.statusbar-item', { hasText: /epoch 1\/10 · step \d+ · loss/ });
   await statusBar.first().waitFor({ timeout: 10000 });
 
+  // With the panel closed, training goes on and the status bar keeps counting.
+  await palette('View: Show Explorer');
+  const statusStep = async (): Promise<number> => Number(/step (\d+)/.exec((await statusBar.first().textContent()) ?? '')?.[1]);
+  const hidden = await statusStep();
+  await until(async () => (await statusStep()) > hidden + 20, 'steps while the panel is closed');
+  await palette('Backprop Lens: Focus on Network View');
+  await until(async () => (await stepOf()) > hidden + 20, 'the panel to catch up');
+
   await palette('Backprop Lens: Pause');
   await until(async () => (await text('#run-state')).startsWith('Paused'), 'Paused');
   await page.waitForTimeout(300); // the snapshot taken at the pause, through the host's throttle

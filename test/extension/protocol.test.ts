@@ -1,0 +1,32 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DEFAULT_CONFIG, parseHostMessage, parseWebviewMessage, parseWorkerCommand, parseWorkerEvent } from '../../engine';
+
+test('messages from the webview: the known ones pass, rebuilt field by field; anything else is dropped', () => {
+  assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
+  assert.deepEqual(parseWebviewMessage({ type: 'command', command: 'pause', extra: 'ignored' }), { type: 'command', command: 'pause' });
+  assert.deepEqual(parseWebviewMessage({ type: 'requestMatrix', layer: 0, name: 'dW' }), { type: 'requestMatrix', layer: 0, name: 'dW' });
+  const bad: unknown[] = [
+    null, 42, 'ready', [], {}, { type: 'reboot' },
+    { type: 'command', command: 'rm -rf' }, { type: 'command' }, { type: 'command', command: ['pause'] },
+    { type: 'requestMatrix', layer: -1, name: 'W' }, { type: 'requestMatrix', layer: 1.5, name: 'W' },
+    { type: 'requestMatrix', layer: 0, name: 'X' }, { type: 'requestMatrix', layer: '0', name: 'W' },
+    { type: 'command', command: 'constructor' }, { type: '__proto__' },
+  ];
+  for (const m of bad) assert.equal(parseWebviewMessage(m), null, JSON.stringify(m));
+});
+
+test('commands to the worker and events from it are checked too', () => {
+  const start = { type: 'start', config: DEFAULT_CONFIG, data: { kind: 'embedded' }, paused: false, snapshotsPerSecond: 10 };
+  assert.deepEqual(parseWorkerCommand(start), start);
+  assert.equal(parseWorkerCommand({ ...start, config: { ...DEFAULT_CONFIG, activation: 'softplus' } }), null);
+  assert.equal(parseWorkerCommand({ ...start, data: { kind: 'idx' } }), null);
+  assert.equal(parseWorkerCommand({ type: 'exportWeights' }), null);
+  assert.deepEqual(parseWorkerCommand({ type: 'pause', junk: 1 }), { type: 'pause' });
+  assert.ok(parseWorkerEvent({ type: 'state', state: 'paused', stepping: { canStepForward: true } }));
+  assert.equal(parseWorkerEvent({ type: 'state', state: 'dancing', stepping: {} }), null);
+  assert.equal(parseWorkerEvent({ type: 'snapshot', snapshot: { step: 1 } }), null);
+  assert.equal(parseWorkerEvent({ type: 'error', kind: 'fatal', message: 'x' }), null);
+  assert.equal(parseHostMessage({ type: 'matrix', matrix: { data: [1, 2] } }), null, 'matrices travel as Float32Array');
+  assert.equal(parseHostMessage({ type: 'status', status: { state: 'idle' } }), null);
+});
