@@ -1,7 +1,11 @@
 import type { ExportedLayer, TrainingConfig } from '../engine';
 
-/** float32 values in the fewest digits that read back as the same float32. */
+/** A float32 value in the fewest digits that read back as the same float32 (9 always do). */
 function float32(v: number): number {
+  for (let digits = 1; digits < 9; digits++) {
+    const shorter = Number(v.toPrecision(digits));
+    if (Math.fround(shorter) === v) return shorter;
+  }
   return Number(v.toPrecision(9));
 }
 
