@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import {
-  DataFileError, Dropout, Linear, loadSplits, parseWorkerCommand, takeSnapshot, Trainer,
+  DataFileError, Dropout, Linear, loadSplits, NO_STEPPING, parseWorkerCommand, takeSnapshot, Trainer,
   type Evaluation, type ExportedLayer, type RunState, type Stepping, type WorkerCommand, type WorkerEvent,
 } from '../engine';
 
@@ -144,7 +144,7 @@ class Run {
 let run: Run | null = null;
 
 function start(command: Extract<WorkerCommand, { type: 'start' }>): void {
-  post({ type: 'state', state: 'loading', stepping: { canStepForward: false, canStepBackward: false, canApplyUpdate: false } });
+  post({ type: 'state', state: 'loading', stepping: NO_STEPPING });
   const data = loadSplits(command.data.kind === 'idx' ? command.data.folder : undefined);
   post({ type: 'loaded', source: data.source, train: data.train.count, validation: data.validation.count, test: data.test.count });
   run = new Run(new Trainer(command.config, data), command.snapshotsPerSecond);
