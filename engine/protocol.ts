@@ -125,8 +125,14 @@ export interface RunStatus {
   readonly message: string | null;
 }
 
+/** The settings the panel's form edits: the hyperparameters of the next run. */
+export const PANEL_SETTINGS = ['hiddenLayers', 'activation', 'dropoutRate', 'learningRate', 'momentum', 'l2Lambda', 'batchSize', 'epochs', 'seed'] as const;
+export type PanelSetting = (typeof PANEL_SETTINGS)[number];
+export type PanelSettings = { readonly [K in PanelSetting]: K extends 'hiddenLayers' ? number[] : K extends 'activation' ? string : number };
+
 export type HostMessage =
   | { readonly type: 'status'; readonly status: RunStatus }
+  | { readonly type: 'settings'; readonly settings: PanelSettings }
   | { readonly type: 'snapshot'; readonly snapshot: Snapshot }
   | { readonly type: 'matrix'; readonly matrix: Matrix };
 
@@ -138,7 +144,8 @@ export type PanelCommand = (typeof PANEL_COMMANDS)[number];
 export type WebviewMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'command'; readonly command: PanelCommand }
-  | { readonly type: 'requestMatrix'; readonly layer: number; readonly name: 'W' | 'dW' };
+  | { readonly type: 'requestMatrix'; readonly layer: number; readonly name: 'W' | 'dW' }
+  | { readonly type: 'updateSetting'; readonly key: PanelSetting; readonly value: number | number[] | string };
 
 // ---- runtime checks ----
 
@@ -166,9 +173,19 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | null {
       return (PANEL_COMMANDS as readonly unknown[]).includes(x.command) ? { type: 'command', command: x.command as PanelCommand } : null;
     case 'requestMatrix':
       return isCount(x.layer, 1000) && isMatrixName(x.name) ? { type: 'requestMatrix', layer: x.layer, name: x.name } : null;
+    case 'updateSetting':
+      return isSettingValue(x.key, x.value) ? { type: 'updateSetting', key: x.key as PanelSetting, value: x.value } : null;
     default:
       return null;
   }
+}
+
+/** The shape a setting's value must have; its range is checked when a run starts. */
+function isSettingValue(key: unknown, value: unknown): value is number | number[] | string {
+  if (!(PANEL_SETTINGS as readonly unknown[]).includes(key)) return false;
+  if (key === 'hiddenLayers') return Array.isArray(value) && value.length >= 1 && value.length <= 32 && value.every((n) => isCount(n, 100000));
+  if (key === 'activation') return (ACTIVATIONS as readonly unknown[]).includes(value);
+  return typeof value === 'number' && Number.isFinite(value);
 }
 
 function isConfig(x: unknown): x is TrainingConfig {
@@ -241,6 +258,7 @@ export function parseHostMessage(x: unknown): HostMessage | null {
   if (!isObject(x)) return null;
   if (x.type === 'status' && isObject(x.status) && RUN_STATES.includes(x.status.state) && Array.isArray(x.status.epochs)) return x as unknown as HostMessage;
   if (x.type === 'snapshot' && isSnapshot(x.snapshot)) return x as unknown as HostMessage;
+  if (x.type === 'settings' && isObject(x.settings) && PANEL_SETTINGS.every((k) => isObject(x.settings) && k in x.settings)) return x as unknown as HostMessage;
   if (x.type === 'matrix' && isObject(x.matrix) && x.matrix.data instanceof Float32Array) return x as unknown as HostMessage;
   return null;
 }

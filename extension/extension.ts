@@ -3,7 +3,7 @@ import type { HostMessage, PanelCommand, RunStatus, WebviewMessage } from '../en
 import { RunController } from './runController';
 import { Panels, VIEW_ID } from './panel';
 import { StatusBar } from './statusBar';
-import { DATASET_SETTING, readSettings, UPDATES_SETTING } from './settings';
+import { DATASET_SETTING, panelSettings, readSettings, updateSetting, UPDATES_SETTING } from './settings';
 import { weightsAsSpec } from './exportWeights';
 
 /** The extension's one live run and everything that shows it. */
@@ -133,6 +133,7 @@ class BackpropLens implements vscode.Disposable {
   private fromPanel(message: WebviewMessage, reply: (m: HostMessage) => void): void {
     switch (message.type) {
       case 'ready': {
+        reply({ type: 'settings', settings: panelSettings() });
         reply({ type: 'status', status: this.controller.status });
         const snapshot = this.controller.snapshot;
         if (snapshot) reply({ type: 'snapshot', snapshot });
@@ -144,11 +145,15 @@ class BackpropLens implements vscode.Disposable {
       case 'requestMatrix':
         void this.controller.requestMatrix(message.layer, message.name).then((matrix) => matrix && reply({ type: 'matrix', matrix }));
         return;
+      case 'updateSetting':
+        updateSetting(message.key, message.value).catch((e: Error) => this.showError(`could not save the setting backpropLens.${message.key}: ${e.message}`));
+        return;
     }
   }
 
   private settingsChanged(e: vscode.ConfigurationChangeEvent): void {
     if (!e.affectsConfiguration('backpropLens')) return;
+    this.panels.broadcast({ type: 'settings', settings: panelSettings() });
     const state = this.controller.status.state;
     if (e.affectsConfiguration(UPDATES_SETTING)) this.controller.setUpdatesPerSecond(readSettings().updatesPerSecond);
     else if (state === 'running' || state === 'paused' || state === 'loading') {

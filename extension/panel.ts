@@ -1,39 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { parseWebviewMessage, type HostMessage, type WebviewMessage } from '../engine';
+import { panelPage } from './pageHtml';
 
 export const VIEW_ID = 'backpropLens.panel';
 
-/**
- * The panel's page: scripts and styles only from the extension's dist/, under a
- * Content-Security-Policy whose nonce also lets the UI toolkit add its styles
- * (it reads the nonce from the csp-nonce meta tag).
- */
+/** The panel's page for one webview, with a fresh nonce. */
 export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
-  const nonce = randomBytes(16).toString('base64');
-  const asset = (file: string): vscode.Uri => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', file));
-  const csp = [
-    "default-src 'none'",
-    `img-src ${webview.cspSource} data:`,
-    `font-src ${webview.cspSource}`,
-    `style-src ${webview.cspSource} 'nonce-${nonce}'`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta property="csp-nonce" content="${nonce}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link rel="stylesheet" href="${asset('webview.css')}" nonce="${nonce}">
-<title>Backprop Lens</title>
-</head>
-<body>
-<main id="app" aria-live="polite"></main>
-<script nonce="${nonce}" src="${asset('webview.js')}"></script>
-</body>
-</html>`;
+  const asset = (file: string): string => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'dist', file)).toString();
+  return panelPage({ cspSource: webview.cspSource, nonce: randomBytes(16).toString('base64'), script: asset('webview.js'), style: asset('webview.css') });
 }
 
 function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions {

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { configProblems, DEFAULT_CONFIG, type ActivationType, type DataSource, type TrainingConfig } from '../engine';
+import { configProblems, DEFAULT_CONFIG, PANEL_SETTINGS, type ActivationType, type DataSource, type PanelSetting, type PanelSettings, type TrainingConfig } from '../engine';
 
 /** The setting behind each field of a training configuration, for messages that name it. */
 export const SETTING_OF: Record<keyof TrainingConfig, string> = {
@@ -75,4 +75,15 @@ function resolveFolder(setting: string): string {
   const expanded = setting.startsWith('~') ? path.join(os.homedir(), setting.slice(1)) : setting;
   const base = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.homedir();
   return path.resolve(base, expanded);
+}
+
+/** The values the panel's form shows, as the settings hold them. */
+export function panelSettings(): PanelSettings {
+  const s = vscode.workspace.getConfiguration('backpropLens');
+  return Object.fromEntries(PANEL_SETTINGS.map((key) => [key, s.get(key)])) as unknown as PanelSettings;
+}
+
+/** A change from the panel's form, written where the settings editor writes: the user's settings. */
+export async function updateSetting(key: PanelSetting, value: unknown): Promise<void> {
+  await vscode.workspace.getConfiguration('backpropLens').update(key, value, vscode.ConfigurationTarget.Global);
 }

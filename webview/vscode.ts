@@ -2,7 +2,8 @@ import type { WebviewMessage } from '../engine/protocol';
 
 /** Small view state kept across hide and show by VS Code. */
 export interface ViewState {
-  readonly epochTableOpen?: boolean;
+  /** The unit selected in the layer graph for the inspector. */
+  readonly selected?: { readonly layer: number; readonly unit: number };
 }
 
 interface VsCodeApi {

@@ -1,0 +1,273 @@
+/**
+ * The panel's real bundle in Debian's Chromium, on a page that stands in for VS
+ * Code's webview host: the same page and CSP as the extension serves, an
+ * acquireVsCodeApi that records what the panel posts, and snapshots from the real
+ * engine training on the real embedded digits.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import {
+  DEFAULT_CONFIG, Linear, loadEmbeddedSplits, NO_STEPPING, takeSnapshot, Trainer,
+  type HostMessage, type Matrix, type RunStatus, type Snapshot,
+} from '../../engine';
+import { panelPage } from '../../extension/pageHtml';
+
+const ROOT = path.resolve(__dirname, '../..');
+const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+const ORIGIN = 'https://webview.test';
+const NONCE = 'dGVzdC1ub25jZQ==';
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
+
+/** A few of the variables VS Code sets, for a dark and a light theme. */
+const THEMES = `<style nonce="${NONCE}">
+body.vscode-dark { --vscode-foreground: #cccccc; --vscode-descriptionForeground: #9d9d9d; --vscode-sideBar-background: #181818; --vscode-panel-border: #2b2b2b;
+  --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616; --vscode-charts-green: #89d185; --vscode-charts-purple: #b180d7; --vscode-focusBorder: #0078d4;
+  --vscode-errorForeground: #f85149; --vscode-textLink-foreground: #4daafc; --vscode-font-family: sans-serif; --vscode-font-size: 13px; }
+body.vscode-light { --vscode-foreground: #3b3b3b; --vscode-descriptionForeground: #717171; --vscode-sideBar-background: #f8f8f8; --vscode-panel-border: #e5e5e5;
+  --vscode-charts-blue: #1a85ff; --vscode-charts-orange: #c27d1a; --vscode-charts-green: #388a34; --vscode-charts-purple: #652d90; --vscode-focusBorder: #005fb8;
+  --vscode-errorForeground: #f85149; --vscode-textLink-foreground: #005fb8; --vscode-font-family: sans-serif; --vscode-font-size: 13px; }
+</style>
+`;
+
+let browser: Browser;
+let page: Page;
+const trainer = new Trainer(DEFAULT_CONFIG, loadEmbeddedSplits());
+const snapshots: Snapshot[] = [];
+const status = (over: Partial<RunStatus> = {}): RunStatus => ({
+  state: 'running', stepping: NO_STEPPING, config: DEFAULT_CONFIG, source: 'embedded MNIST', epochs: [], final: null, message: null, ...over,
+});
+
+/** Posts a message to the panel as the host would, and waits until it has been drawn. */
+async function deliver(message: HostMessage): Promise<void> {
+  await page.evaluate((m) => new Promise<void>((resolve) => {
+    window.postMessage(m, '*');
+    requestAnimationFrame(() => requestAnimationFrame(() => resolve()));
+  }), message);
+}
+
+async function posted(): Promise<unknown[]> {
+  return page.evaluate(() => (window as unknown as { posted: unknown[] }).posted);
+}
+
+async function count(selector: string): Promise<number> {
+  return page.locator(selector).count();
+}
+
+function matrixOf(layer: number, name: 'W' | 'dW'): Matrix {
+  const l = trainer.network.layers[layer] as Linear;
+  return { layer, name, rows: l.outFeatures, cols: l.inFeatures, data: Float32Array.from(name === 'W' ? l.W : l.dW) };
+}
+
+before(async () => {
+  // Real training, real digits: 60 steps of the homework network, a snapshot after each.
+  for (let i = 0; i < 60; i++) {
+    const s = trainer.trainStep();
+    snapshots.push(takeSnapshot(trainer, s.batchAccuracy));
+  }
+  const html = panelPage({ cspSource: ORIGIN, nonce: NONCE, script: `${ORIGIN}/dist/webview.js`, style: `${ORIGIN}/dist/webview.css` }, THEMES);
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  page = await browser.newPage({ viewport: { width: 420, height: 900 } });
+  page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') console.log(`console error: ${m.text()}`); });
+  await page.route(`${ORIGIN}/**`, (route) => {
+    const url = new URL(route.request().url());
+    if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
+    const file = path.join(ROOT, url.pathname);
+    if (!url.pathname.startsWith('/dist/') || !fs.existsSync(file)) return route.fulfill({ status: 404 });
+    return route.fulfill({ contentType: file.endsWith('.css') ? 'text/css' : 'text/javascript', body: fs.readFileSync(file) });
+  });
+  // tsx compiles this file keeping function names through a __name helper, which
+  // the functions sent into the page bring along: the page needs one too.
+  await page.addInitScript('window.__name = (f) => f;');
+  await page.addInitScript(() => {
+    const w = window as unknown as { posted: unknown[]; violations: string[]; state: unknown; acquireVsCodeApi: () => unknown };
+    w.posted = [];
+    w.violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => w.violations.push(`${e.violatedDirective}: ${e.blockedURI}`));
+    w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.posted.push(m), getState: () => w.state, setState: (s: unknown) => { w.state = s; } });
+  });
+  await page.goto(`${ORIGIN}/index.html`);
+  await page.evaluate(() => document.body.classList.add('vscode-dark'));
+  await page.waitForFunction(() => (window as unknown as { posted: { type: string }[] }).posted.some((m) => m.type === 'ready'));
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+});
+
+test('before any run, the panel says what it is for and offers Train', async () => {
+  await deliver({ type: 'status', status: status({ state: 'idle', config: null }) });
+  assert.ok(await page.locator('.intro').isVisible());
+  assert.match((await page.locator('.intro').textContent())!, /Press Train/);
+  assert.equal(await page.locator('#command-train').getAttribute('disabled'), null);
+  assert.ok(await page.locator('.charts').isHidden());
+});
+
+test('a running network: unit circles per layer, one norm line per layer, exactly the dropped units', async () => {
+  await deliver({ type: 'status', status: status() });
+  for (const s of snapshots) await deliver({ type: 'snapshot', snapshot: s });
+  const last = snapshots[snapshots.length - 1];
+  // linear 784→1000, relu, dropout: 24 of 1000 drawn; linear 1000→10 and the softmax: all 10.
+  for (const [layer, expected] of [[0, 24], [1, 24], [2, 24], [3, 10], [4, 10]]) {
+    assert.equal(await count(`#layer-graph g.unit[data-layer="${layer}"]`), expected, `layer ${layer}`);
+  }
+  assert.match((await page.locator('#layer-graph').textContent())!, /\+976 hidden/);
+  assert.equal(await count('#layer-graph .input rect'), 784);
+  // ||dW|| of the two linear layers, one point per snapshot.
+  const lines = page.locator('#gradient-norms path.norm');
+  assert.deepEqual(await lines.evaluateAll((ps) => ps.map((p) => [p.getAttribute('data-key'), p.getAttribute('data-points')])), [['dW:0', '60'], ['dW:3', '60']]);
+  const mask = last.tracked.masks[2]!;
+  const dropped = mask.filter((m) => m === 0).length;
+  assert.equal(await count('#dropout-masks rect.dropped'), dropped);
+  assert.equal(await count('#dropout-masks rect.kept'), 1000 - dropped);
+  const droppedUnits = await page.locator('#dropout-masks rect.dropped').evaluateAll((rs) => rs.map((r) => Number(r.getAttribute('x')) + 1000 * Number(r.getAttribute('y'))));
+  assert.equal(new Set(droppedUnits).size, dropped);
+  assert.match((await page.locator('#dropout-masks').textContent())!, new RegExp(`kept ${1000 - dropped} of 1000 = ${((1000 - dropped) / 1000).toFixed(3)} \\(1 − r = 0.50\\)`));
+  assert.equal(await page.locator('#value-step').textContent(), `${last.step} (${last.step} of 1600 this epoch)`);
+  assert.equal(await count('#learning-curves path.loss-raw'), 1);
+  await page.locator('#gradient-norms-measure').click();
+  assert.equal(await count('#gradient-norms path.norm'), 3, '||dL/d(input)|| of relu, dropout and the second linear layer');
+  await page.locator('#gradient-norms-measure').click();
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { violations: string[] }).violations), []);
+});
+
+test('the layer graph asks for the weights behind its edges and draws the strongest, by sign', async () => {
+  const asked = (await posted()) as { type: string; layer?: number; name?: string }[];
+  assert.ok(asked.some((m) => m.type === 'requestMatrix' && m.layer === 3 && m.name === 'W'), 'it asks for W of the 1000 -> 10 layer');
+  const W = matrixOf(3, 'W');
+  await deliver({ type: 'matrix', matrix: W });
+  // The 3 strongest of the 24 drawn dropout units into each of the 10 outputs.
+  const edges = page.locator('#layer-graph .edges line');
+  assert.equal(await edges.count(), 30);
+  const shown = [0, ...Array.from({ length: 22 }, (_, i) => Math.round(((i + 1) * 999) / 23)), 999];
+  const strongest = Array.from(W.data.subarray(0, 1000)).map((w, i) => ({ w, i })).filter((e) => shown.includes(e.i)).sort((a, b) => Math.abs(b.w) - Math.abs(a.w))[0];
+  const colours = await edges.evaluateAll((ls) => ls.slice(0, 3).map((l) => l.getAttribute('stroke')));
+  assert.equal(colours[0], strongest.w < 0 ? '#3794ff' : '#d18616', 'blue for negative weights, orange for positive');
+});
+
+test('clicking a unit posts the inspector\'s request for its layer, and the inspector shows the answer', async () => {
+  await page.evaluate(() => { (window as unknown as { posted: unknown[] }).posted.length = 0; });
+  await page.locator('#layer-graph g.unit[data-layer="3"][data-unit="7"]').click();
+  const requests = await posted();
+  assert.deepEqual(requests, [{ type: 'requestMatrix', layer: 3, name: 'dW' }, { type: 'requestMatrix', layer: 3, name: 'W' }]);
+  const dW = matrixOf(3, 'dW');
+  await deliver({ type: 'matrix', matrix: dW });
+  const text = (await page.locator('#inspector').textContent())!;
+  assert.match(text, /layer 3 \(linear\), unit 7/);
+  assert.match(text, /dW of layer 3: 10000 values/);
+  const norm = Math.sqrt(dW.data.reduce((s, v) => s + v * v, 0));
+  assert.match(text, new RegExp(`‖dW‖_F: ${norm.toFixed(4).replace('.', '\\.')}`));
+  // A first-layer unit: its incoming weights and their gradients as 28 x 28 images.
+  await page.locator('#layer-graph g.unit[data-layer="0"]').nth(5).click();
+  await deliver({ type: 'matrix', matrix: matrixOf(0, 'W') });
+  await deliver({ type: 'matrix', matrix: matrixOf(0, 'dW') });
+  assert.equal(await count('#inspector g.unit-image rect'), 2 * 784);
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { violations: string[] }).violations), []);
+});
+
+test('switching the theme changes the colours; screenshots of every view in both themes', async () => {
+  const fill = (): Promise<string | null> => page.locator('#layer-graph .input rect').nth(0).getAttribute('fill');
+  const dark = await fill();
+  for (const theme of ['dark', 'light']) {
+    await page.evaluate((t) => { document.body.className = `vscode-${t}`; }, theme);
+    await page.waitForTimeout(100);
+    for (const id of ['layer-graph', 'gradient-norms', 'dropout-masks', 'learning-curves', 'inspector']) {
+      await page.locator(`#${id}`).screenshot({ path: path.join(ARTIFACTS, `panel-${id}-${theme}.png`) });
+    }
+    await page.screenshot({ path: path.join(ARTIFACTS, `panel-${theme}.png`), fullPage: true });
+  }
+  const light = await fill();
+  assert.notEqual(dark, light, 'the background-centred colour scale follows the theme');
+  assert.equal(light, 'rgb(248, 248, 248)', 'a blank pixel takes the light background');
+  await page.evaluate(() => { document.body.className = 'vscode-dark'; });
+});
+
+test('narrow and wide: the views fit the panel without overlapping', async () => {
+  for (const width of [300, 1300]) {
+    await page.setViewportSize({ width, height: 900 });
+    await page.waitForTimeout(200);
+    const boxes = await page.locator('.charts > .view').evaluateAll((views) => views.map((v) => {
+      const r = v.getBoundingClientRect(), svg = v.querySelector('svg')!.getBoundingClientRect();
+      return { id: v.id, left: r.left, right: r.right, top: r.top, bottom: r.bottom, svgRight: svg.right };
+    }));
+    for (const b of boxes) assert.ok(b.svgRight <= b.right + 1 && b.right <= width, `${b.id} at ${width}px: ${JSON.stringify(b)}`);
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i], b = boxes[j];
+        const overlap = a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1;
+        assert.ok(!overlap, `${a.id} and ${b.id} overlap at ${width}px`);
+      }
+    }
+    await page.screenshot({ path: path.join(ARTIFACTS, `panel-width-${width}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 420, height: 900 });
+});
+
+test('20 snapshots a second of the 1000-unit network: frames per second, and a DOM that does not grow', async () => {
+  const nodes = (): Promise<number> => page.evaluate(() => document.getElementsByTagName('*').length);
+  // In the page, as VS Code would deliver them: 20 a second for 4 seconds, while frames are counted.
+  const measured = await page.evaluate((list) => new Promise<{ frames: number; drawn: number; seconds: number }>((resolve) => {
+    let frames = 0, sent = 0, step = 10000;
+    const seen = new Set<string>();
+    const started = performance.now();
+    const frame = (): void => {
+      frames++;
+      seen.add(document.getElementById('value-step')!.textContent!);
+      if (performance.now() - started < 4000) requestAnimationFrame(frame);
+    };
+    requestAnimationFrame(frame);
+    const timer = setInterval(() => {
+      const s = list[sent++ % list.length];
+      window.postMessage({ type: 'snapshot', snapshot: { ...s, step: step++ } }, '*');
+      if (performance.now() - started >= 4000) {
+        clearInterval(timer);
+        setTimeout(() => resolve({ frames, drawn: seen.size, seconds: (performance.now() - started) / 1000 }), 100);
+      }
+    }, 50);
+  }), snapshots);
+  const fps = measured.frames / measured.seconds;
+  console.log(`panel at 20 snapshots/s: ${fps.toFixed(1)} frames/s, ${measured.drawn} distinct steps drawn of ${Math.round(measured.seconds * 20)} sent`);
+  assert.ok(fps >= 20, `${fps.toFixed(1)} frames/s`);
+  assert.ok(measured.drawn >= 0.8 * measured.seconds * 20, `only ${measured.drawn} snapshots drawn`);
+
+  const send = async (n: number, from: number): Promise<void> => {
+    for (let i = 0; i < n; i++) await deliver({ type: 'snapshot', snapshot: { ...snapshots[i % snapshots.length], step: from + i } });
+  };
+  await send(200, 20000);
+  const before200 = await nodes();
+  await send(800, 20200);
+  const after1000 = await nodes();
+  console.log(`DOM: ${before200} elements after 200 more updates, ${after1000} after 1,000`);
+  assert.equal(after1000, before200, 'the DOM stays the same size');
+  const points = await page.locator('#gradient-norms path.norm').first().getAttribute('data-points');
+  assert.ok(Number(points) <= 400, `the norm history is bounded (${points} points)`);
+  assert.deepEqual(await page.evaluate(() => (window as unknown as { violations: string[] }).violations), []);
+});
+
+test('the hyperparameter fields show the settings, write sound changes, and explain wrong ones', async () => {
+  await deliver({ type: 'settings', settings: { hiddenLayers: [1000], activation: 'relu', dropoutRate: 0.5, learningRate: 0.01, momentum: 0, l2Lambda: 0, batchSize: 5, epochs: 10, seed: 42 } });
+  await page.locator('.hyperparameters summary').click();
+  assert.equal(await page.locator('#setting-learningRate').evaluate((f) => (f as HTMLInputElement).value), '0.01');
+  assert.equal(await page.locator('#setting-hiddenLayers').evaluate((f) => (f as HTMLInputElement).value), '1000');
+  await page.evaluate(() => { (window as unknown as { posted: unknown[] }).posted.length = 0; });
+  const edit = async (key: string, text: string): Promise<void> => {
+    const input = page.locator(`#setting-${key} input`);
+    await input.fill(text);
+    await input.press('Enter');
+    await input.blur();
+  };
+  await edit('learningRate', '0.05');
+  await edit('hiddenLayers', '128, 64');
+  await edit('dropoutRate', '1');
+  const updates = (await posted()).filter((m) => (m as { type: string }).type === 'updateSetting');
+  assert.deepEqual(updates, [
+    { type: 'updateSetting', key: 'learningRate', value: 0.05 },
+    { type: 'updateSetting', key: 'hiddenLayers', value: [128, 64] },
+  ]);
+  assert.match((await page.locator('#setting-dropoutRate-error').textContent())!, /dropout rate must be in \[0, 1\), such as 0\.5, or 0 for none \(got 1\)/);
+  await page.locator('.hyperparameters').screenshot({ path: path.join(ARTIFACTS, 'panel-hyperparameters-dark.png') });
+});

@@ -1,0 +1,178 @@
+import * as d3 from 'd3';
+import type { Matrix, Snapshot } from '../engine/protocol';
+import { ChartFrame, format } from './chart';
+import { readTheme, type Theme } from './theme';
+
+/** How often the inspector fetches its matrices again while training runs. */
+const REFRESH_MS = 3000;
+
+interface Summary {
+  readonly label: string;
+  readonly value: number;
+}
+
+/**
+ * The selected layer (or unit) up close: histograms of dW and of the
+ * activations; for a first layer, the selected unit's incoming weights and their
+ * gradients as images of the input; and summary numbers. The matrices come from
+ * the host on request, never with every snapshot.
+ */
+export class Inspector {
+  readonly frame = new ChartFrame('inspector', 'Inspector', 'Histograms of the selected layer\'s weight gradients and activations, and the selected unit\'s incoming weights as an image.');
+  private layer = 0;
+  private unit = 0;
+  private last: Snapshot | null = null;
+  private readonly matrices = new Map<string, Matrix>();
+  private lastImages: { W?: Matrix; dW?: Matrix } = {};
+  private askedAt = -Infinity;
+  /** What a dW matrix shows, computed once when it arrives: a 784 x 1000 one is too big to go over every frame. */
+  private dWView: { matrix: Matrix; summaries: Summary[]; values: Float32Array } | null = null;
+  /** The unit, size and theme the images were drawn for, and from which matrices: redrawn only when these change. */
+  private imagesOf = '';
+
+  constructor(private readonly request: (layer: number, name: 'W' | 'dW') => void) {}
+
+  /** The linear layer behind a column: itself, or the nearest one before it. */
+  private linearFor(s: Snapshot, layer: number): number {
+    for (let l = Math.min(layer, s.layers.length - 1); l >= 0; l--) if (s.layers[l].type === 'linear') return l;
+    return 0;
+  }
+
+  select(layer: number, unit: number): void {
+    this.layer = layer;
+    this.unit = unit;
+    this.askedAt = -Infinity;
+    if (this.last) this.snapshot(this.last);
+  }
+
+  snapshot(s: Snapshot): void {
+    this.last = s;
+    const linear = this.linearFor(s, this.layer);
+    if (performance.now() - this.askedAt > REFRESH_MS) {
+      this.askedAt = performance.now();
+      this.request(linear, 'dW');
+      this.request(linear, 'W');
+    }
+    this.draw();
+  }
+
+  matrix(m: Matrix): void {
+    this.matrices.set(m.name, m);
+    if (m.name === 'dW') this.dWView = { matrix: m, summaries: gradientSummaries(m.data), values: m.data };
+    this.draw();
+  }
+
+  redraw(): void {
+    this.draw();
+  }
+
+  private draw(): void {
+    const s = this.last;
+    if (!s) return;
+    const t = readTheme(), width = this.frame.width;
+    const linear = this.linearFor(s, this.layer);
+    const column = Math.min(this.layer, s.layers.length - 1);
+    const dW = this.matrices.get('dW'), W = this.matrices.get('W');
+    const current = (m: Matrix | undefined): Matrix | undefined => (m && m.layer === linear ? m : undefined);
+    const activations = s.tracked.outputs[column];
+    const summaries = this.summaries(s, column, current(dW));
+    const histHeight = 110, imageSide = Math.min(140, (width - 30) / 2);
+    const showImages = linear === 0 && s.tracked.input.length === 784 && current(W) !== undefined;
+    const height = 40 + summaries.length * 14 + 2 * (histHeight + 16) + (showImages ? imageSide + 30 : 0);
+    this.frame.svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
+    const svg = this.frame.svg;
+    svg.selectAll('text.selection').data([0]).join('text').attr('class', 'selection').attr('x', 4).attr('y', 14).attr('fill', t.foreground)
+      .text(`layer ${column} (${s.layers[column].type})${linear !== column ? `, weights of layer ${linear}` : ''}, unit ${this.unit}`);
+    svg.selectAll('text.summary').data(summaries).join('text').attr('class', 'summary').attr('x', 4).attr('y', (_d, i) => 32 + i * 14)
+      .attr('font-size', 11).attr('fill', t.muted).text((d) => `${d.label}: ${format(d.value)}`);
+    let y = 40 + summaries.length * 14;
+    const dWmatrix = current(dW);
+    this.histogram('dW', dWmatrix ? dWmatrix.data : new Float32Array(0), `dW of layer ${linear}`, y, width, histHeight, t, this.dWView?.matrix === dWmatrix);
+    y += histHeight + 16;
+    this.histogram('activations', activations, `layer ${column} output (the tracked example)`, y, width, histHeight, t);
+    y += histHeight + 16;
+    const images = showImages ? [
+      { key: 'W', title: `W row ${this.unit}: incoming weights`, data: rowOf(current(W)!, this.unit) },
+      { key: 'dW', title: `dW row ${this.unit}: their gradients`, data: dWmatrix ? rowOf(dWmatrix, this.unit) : new Float32Array(784) },
+    ] : [];
+    const groups = svg.selectAll<SVGGElement, (typeof images)[number]>('g.unit-image').data(images, (d) => d.key).join((enter) => {
+      const g = enter.append('g').attr('class', 'unit-image');
+      g.append('text').attr('class', 'image-title').attr('font-size', 10);
+      g.append('g').attr('class', 'pixels');
+      return g;
+    });
+    groups.attr('transform', (_d, i) => `translate(${4 + i * (imageSide + 16)},${y})`);
+    const imagesOf = `${this.unit}:${imageSide}:${t.background}`;
+    const sameImages = imagesOf === this.imagesOf && this.lastImages.W === current(W) && this.lastImages.dW === dWmatrix;
+    this.imagesOf = imagesOf;
+    this.lastImages = { W: current(W), dW: dWmatrix };
+    if (!sameImages) groups.each((d, i, nodes) => {
+      const g = d3.select(nodes[i]);
+      const max = d3.max(d.data, (v) => Math.abs(v)) || 1, cell = imageSide / 28;
+      g.select('.image-title').attr('y', 10).attr('fill', t.muted).text(d.title);
+      g.select('.pixels').attr('transform', 'translate(0,16)').selectAll<SVGRectElement, number>('rect').data(d3.range(784)).join('rect')
+        .attr('x', (p) => (p % 28) * cell).attr('y', (p) => Math.floor(p / 28) * cell).attr('width', cell).attr('height', cell)
+        .attr('fill', (p) => t.diverging(d.data[p] / max));
+    });
+    this.frame.setTable(['measure', 'value'], () => summaries.map((d) => [d.label, d.value]));
+  }
+
+  private summaries(s: Snapshot, column: number, dW: Matrix | undefined): Summary[] {
+    const layer = s.layers[column];
+    const out: Summary[] = [
+      { label: 'activation mean (batch)', value: layer.activation.mean },
+      { label: 'activation std (batch)', value: layer.activation.std },
+    ];
+    if (layer.type === 'relu') out.push({ label: 'dead ReLUs (share of outputs at 0)', value: layer.activation.zeroFraction });
+    if (dW && this.dWView?.matrix === dW) out.push(...this.dWView.summaries);
+    return out;
+  }
+
+  /** `unchanged`: the same values as last time, so the bars stay as they are. */
+  private histogram(key: string, values: ArrayLike<number>, title: string, y: number, width: number, height: number, t: Theme, unchanged = false): void {
+    const g0 = this.frame.svg.select<SVGGElement>(`g.histogram-${key}`);
+    const drawnFor = `${values.length}:${width}:${t.positive}`;
+    if (unchanged && !g0.empty() && g0.attr('data-drawn') === drawnFor) {
+      g0.attr('transform', `translate(0,${y})`);
+      return;
+    }
+    const data = Array.from(values);
+    const extent = d3.extent(data) as [number, number];
+    const x = d3.scaleLinear().domain(data.length ? extent : [0, 1]).nice().range([34, width - 8]);
+    const bins = d3.bin().domain(x.domain() as [number, number]).thresholds(x.ticks(30))(data);
+    const yScale = d3.scaleLinear().domain([0, d3.max(bins, (b) => b.length) || 1]).range([height - 18, 14]);
+    const g = this.frame.svg.selectAll<SVGGElement, string>(`g.histogram-${key}`).data([key]).join((enter) => {
+      const h = enter.append('g').attr('class', `histogram histogram-${key}`);
+      h.append('text').attr('class', 'histogram-title').attr('font-size', 10).attr('y', 10);
+      h.append('g').attr('class', 'bars');
+      h.append('g').attr('class', 'axis');
+      return h;
+    }).attr('transform', `translate(0,${y})`).attr('data-drawn', unchanged ? drawnFor : null);
+    g.select('.histogram-title').attr('x', 34).attr('fill', t.muted).text(`${title}: ${data.length} values`);
+    g.select('.bars').selectAll('rect').data(bins).join('rect')
+      .attr('x', (b) => x(b.x0!)).attr('width', (b) => Math.max(0, x(b.x1!) - x(b.x0!) - 1))
+      .attr('y', (b) => yScale(b.length)).attr('height', (b) => yScale(0) - yScale(b.length)).attr('fill', t.positive);
+    g.select<SVGGElement>('.axis').attr('transform', `translate(0,${height - 18})`).call(d3.axisBottom(x).ticks(5, '~g')).attr('color', t.muted);
+  }
+}
+
+function gradientSummaries(g: Float32Array): Summary[] {
+  let sum = 0, squares = 0, max = 0;
+  for (const v of g) {
+    sum += v;
+    squares += v * v;
+    max = Math.max(max, Math.abs(v));
+  }
+  const mean = sum / g.length;
+  return [
+    { label: 'dW mean', value: mean },
+    { label: 'dW std', value: Math.sqrt(Math.max(0, squares / g.length - mean * mean)) },
+    { label: 'max |dW|', value: max },
+    { label: '‖dW‖_F', value: Math.sqrt(squares) },
+  ];
+}
+
+function rowOf(m: Matrix, unit: number): Float32Array {
+  const r = Math.min(unit, m.rows - 1);
+  return m.data.subarray(r * m.cols, (r + 1) * m.cols);
+}

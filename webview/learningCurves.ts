@@ -1,0 +1,95 @@
+import * as d3 from 'd3';
+import type { RunStatus, Snapshot } from '../engine/protocol';
+import { ChartFrame } from './chart';
+import { History } from './history';
+import { readTheme } from './theme';
+
+/** Weight of the newest value in the smoothed loss (an exponential moving average). */
+const SMOOTHING = 0.05;
+
+/** Training loss per step (raw and smoothed) and validation accuracy per epoch. */
+export class LearningCurves {
+  readonly frame = new ChartFrame('learning-curves', 'Learning curves', 'Training loss per step, raw and smoothed, and validation accuracy per epoch.');
+  private readonly raw = new History();
+  private readonly smooth = new History();
+  private smoothed: number | null = null;
+  private validation: [number, number][] = [];
+  private last: Snapshot | null = null;
+
+  status(s: RunStatus): void {
+    this.validation = s.epochs.map((e) => [e.epoch, e.validationAccuracy]);
+    if (s.state === 'loading') this.clear();
+    this.draw();
+  }
+
+  /** Every snapshot, as it arrives: its loss joins the history. */
+  record(s: Snapshot): void {
+    if (this.last && s.step < this.last.step) this.clear();
+    this.last = s;
+    if (s.phase.kind !== 'ready' || s.step === 0) return;
+    this.smoothed = this.smoothed === null ? s.loss : this.smoothed + SMOOTHING * (s.loss - this.smoothed);
+    this.raw.push(s.step, s.loss);
+    this.smooth.push(s.step, this.smoothed);
+  }
+
+  /** Once per frame, with the newest snapshot. */
+  snapshot(): void {
+    this.draw();
+  }
+
+  redraw(): void {
+    this.draw();
+  }
+
+  private clear(): void {
+    this.raw.clear();
+    this.smooth.clear();
+    this.smoothed = null;
+    this.last = null;
+  }
+
+  private draw(): void {
+    const t = readTheme(), width = this.frame.width, lossHeight = 150, accHeight = 110, height = lossHeight + accHeight;
+    const margin = { top: 18, right: 10, bottom: 22, left: 44 };
+    this.frame.svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
+    // The steps so far, at least one epoch: early training is not squeezed into the left edge.
+    const steps = this.last ? Math.max(this.last.stepsPerEpoch, this.last.step) : 1;
+    const x = d3.scaleLinear().domain([0, steps]).range([margin.left, width - margin.right]);
+    const y = d3.scaleLinear().domain([0, d3.max(this.raw.values) ?? 1]).nice().range([lossHeight - margin.bottom, margin.top]);
+    const epochs = this.last?.epochs ?? 1;
+    const xe = d3.scaleLinear().domain([0, epochs]).range([margin.left, width - margin.right]);
+    const ya = d3.scaleLinear().domain([d3.min(this.validation, (v) => v[1]) ?? 0.8, 1]).nice().range([height - margin.bottom, lossHeight + margin.top]);
+    const svg = this.frame.svg;
+    const axes: [string, string, d3.Axis<d3.NumberValue>][] = [
+      ['loss-x', `translate(0,${lossHeight - margin.bottom})`, d3.axisBottom(x).ticks(Math.max(2, width / 90)).tickFormat(d3.format('~s'))],
+      ['loss-y', `translate(${margin.left},0)`, d3.axisLeft(y).ticks(4)],
+      ['acc-x', `translate(0,${height - margin.bottom})`, d3.axisBottom(xe).ticks(Math.min(epochs, 10)).tickFormat(d3.format('d'))],
+      ['acc-y', `translate(${margin.left},0)`, d3.axisLeft(ya).ticks(3).tickFormat(d3.format('.0%'))],
+    ];
+    svg.selectAll<SVGGElement, (typeof axes)[number]>('g.axis').data(axes, (a) => a[0]).join('g')
+      .attr('class', (a) => `axis ${a[0]}`).attr('transform', (a) => a[1])
+      .each((a, i, nodes) => d3.select(nodes[i]).call(a[2]).attr('color', t.muted));
+    const captions: [string, number, string][] = [['training loss per step (thin: raw, thick: smoothed)', margin.top - 6, 'loss'], ['validation accuracy per epoch', lossHeight + margin.top - 6, 'acc']];
+    svg.selectAll<SVGTextElement, (typeof captions)[number]>('text.caption').data(captions).join('text')
+      .attr('class', 'caption').attr('x', margin.left).attr('y', (c) => c[1]).attr('font-size', 10).attr('fill', t.muted).text((c) => c[0]);
+    const line = d3.line<[number, number]>().x((p) => x(p[0])).y((p) => y(p[1]));
+    const paths: [string, [number, number][], number, number][] = [
+      ['loss-raw', this.raw.points(), 1, 0.35],
+      ['loss-smooth', this.smooth.points(), 2, 1],
+    ];
+    svg.selectAll<SVGPathElement, (typeof paths)[number]>('path.curve').data(paths, (p) => p[0]).join('path')
+      .attr('class', (p) => `curve ${p[0]}`).attr('fill', 'none').attr('stroke', t.positive)
+      .attr('stroke-width', (p) => p[2]).attr('stroke-opacity', (p) => p[3]).attr('d', (p) => line(p[1]));
+    const accLine = d3.line<[number, number]>().x((p) => xe(p[0])).y((p) => ya(p[1]));
+    svg.selectAll('path.validation').data([this.validation]).join('path').attr('class', 'validation')
+      .attr('fill', 'none').attr('stroke', t.negative).attr('stroke-width', 2).attr('d', (v) => accLine(v));
+    svg.selectAll('circle.validation-point').data(this.validation).join('circle').attr('class', 'validation-point')
+      .attr('cx', (v) => xe(v[0])).attr('cy', (v) => ya(v[1])).attr('r', 3).attr('fill', t.negative);
+    // The current epoch: where it began, on the loss chart.
+    const current = this.last ? [(this.last.epoch - 1) * this.last.stepsPerEpoch] : [];
+    svg.selectAll('line.current-epoch').data(current).join('line').attr('class', 'current-epoch')
+      .attr('x1', (s) => x(s)).attr('x2', (s) => x(s)).attr('y1', margin.top).attr('y2', lossHeight - margin.bottom)
+      .attr('stroke', t.highlight).attr('stroke-dasharray', '3 3');
+    this.frame.setTable(['epoch', 'validation accuracy'], () => this.validation.map(([e, a]) => [e, a]));
+  }
+}
