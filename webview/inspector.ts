@@ -2,6 +2,7 @@ import * as d3 from 'd3';
 import type { Matrix, Snapshot } from '../engine/protocol';
 import { ChartFrame, format } from './chart';
 import { readTheme, type Theme } from './theme';
+import { sampleUnits } from './layerGraph';
 
 /** How often the inspector fetches its matrices again while training runs. */
 const REFRESH_MS = 3000;
@@ -30,7 +31,15 @@ export class Inspector {
   /** The unit, size and theme the images were drawn for, and from which matrices: redrawn only when these change. */
   private imagesOf = '';
 
-  constructor(private readonly request: (layer: number, name: 'W' | 'dW') => void) {}
+  /** Every sampled first-layer unit's incoming weights (top) and their gradients (bottom), as images of the input. */
+  private readonly gallery = document.createElement('canvas');
+
+  constructor(private readonly request: (layer: number, name: 'W' | 'dW') => void) {
+    this.gallery.className = 'weight-gallery';
+    this.gallery.setAttribute('role', 'img');
+    this.gallery.setAttribute('aria-label', 'Incoming weights (top row) and their gradients (bottom row) of sampled first-layer units, as 28 by 28 images');
+    this.frame.root.append(this.gallery);
+  }
 
   /** The linear layer behind a column: itself, or the nearest one before it. */
   private linearFor(s: Snapshot, layer: number): number {
@@ -60,10 +69,40 @@ export class Inspector {
     this.matrices.set(m.name, m);
     if (m.name === 'dW') this.dWView = { matrix: m, summaries: gradientSummaries(m.data), values: m.data };
     this.draw();
+    this.drawGallery();
+  }
+
+  /** The ConvNetJS view: what each first-layer unit looks for in a digit, and how this step changes it. */
+  private drawGallery(): void {
+    const W = this.matrices.get('W'), dW = this.matrices.get('dW');
+    const show = W !== undefined && W.layer === 0 && W.cols === 784;
+    this.gallery.hidden = !show;
+    if (!show) return;
+    const t = readTheme(), units = sampleUnits(W.rows), gap = 2, tile = 28 + gap;
+    this.gallery.width = units.length * tile;
+    this.gallery.height = 2 * tile;
+    this.gallery.style.width = `${Math.min(this.frame.width, this.gallery.width * 2)}px`;
+    const context = this.gallery.getContext('2d')!;
+    context.clearRect(0, 0, this.gallery.width, this.gallery.height);
+    const rows = [W, dW && dW.layer === 0 ? dW : undefined];
+    rows.forEach((m, r) => {
+      if (!m) return;
+      units.forEach((unit, k) => {
+        const row = rowOf(m, unit), max = d3.max(row, (v) => Math.abs(v)) || 1;
+        const image = context.createImageData(28, 28);
+        for (let p = 0; p < 784; p++) {
+          const c = d3.rgb(t.diverging(row[p] / max));
+          image.data.set([c.r, c.g, c.b, 255], p * 4);
+        }
+        context.putImageData(image, k * tile, r * tile);
+      });
+    });
   }
 
   redraw(): void {
+    this.imagesOf = '';
     this.draw();
+    this.drawGallery();
   }
 
   private draw(): void {

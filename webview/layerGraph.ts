@@ -105,7 +105,7 @@ export class LayerGraph {
   }
 
   private geometry(): { width: number; height: number; top: number; x: (c: number) => number; unitY: (i: number, n: number) => number } {
-    const width = this.frame.width, height = 410, top = 44, bottom = 50;
+    const width = this.frame.width, height = 420, top = 56, bottom = 50;
     const n = this.columns.length + 1;
     const x = (c: number): number => ((c + 0.5) * width) / n;
     const unitY = (i: number, count: number): number => top + ((i + 0.5) * (height - top - bottom)) / count;
@@ -134,7 +134,8 @@ export class LayerGraph {
     input.append('text').attr('class', 'input-label').attr('x', (cell * side) / 2).attr('y', cell * side + 14).attr('text-anchor', 'middle').attr('fill', t.muted);
     // Column captions in short lines, so that narrow columns do not run into each other.
     const labels = this.root.append('g').attr('class', 'column-labels').attr('font-size', 10);
-    const captions = [[`input|${this.last.tracked.input.length}`], ...this.columns.map((c) => [c.label, ...(c.shown.length < c.size ? [`+${c.size - c.shown.length} hidden`] : [])])];
+    const narrow = g.x(1) - g.x(0) < 70;
+    const captions = [[`input|${this.last.tracked.input.length}`], ...this.columns.map((c) => [c.label, ...(c.shown.length < c.size ? [`+${c.size - c.shown.length}${narrow ? '' : ' hidden'}`] : [])])];
     captions.forEach((lines, i) => {
       const text = labels.append('text').attr('x', g.x(i)).attr('y', g.height - 30).attr('text-anchor', 'middle').attr('fill', t.muted);
       lines.flatMap((l) => l.split('|')).forEach((line, k) => text.append('tspan').attr('x', g.x(i)).attr('dy', k === 0 ? 0 : 11).text(line));
@@ -146,7 +147,8 @@ export class LayerGraph {
 
   private legend(width: number): void {
     const t = this.theme, w = Math.min(160, width - 20);
-    const legend = this.root.append('g').attr('class', 'legend').attr('transform', `translate(${width - w - 8},6)`);
+    // Below the phase label, so that the two never meet in a narrow side bar.
+    const legend = this.root.append('g').attr('class', 'legend').attr('transform', `translate(${width - w - 8},22)`);
     const id = 'layer-graph-legend-gradient';
     const gradient = legend.append('defs').append('linearGradient').attr('id', id);
     for (const stop of [-1, -0.5, 0, 0.5, 1]) gradient.append('stop').attr('offset', `${(stop + 1) * 50}%`).attr('stop-color', t.diverging(stop));

@@ -115,7 +115,7 @@ test('a running network: unit circles per layer, one norm line per layer, exactl
   for (const [layer, expected] of [[0, 24], [1, 24], [2, 24], [3, 10], [4, 10]]) {
     assert.equal(await count(`#layer-graph g.unit[data-layer="${layer}"]`), expected, `layer ${layer}`);
   }
-  assert.match((await page.locator('#layer-graph').textContent())!, /\+976 hidden/);
+  assert.match((await page.locator('#layer-graph').textContent())!, /\+976/);
   assert.equal(await count('#layer-graph .input rect'), 784);
   // ||dW|| of the two linear layers, one point per snapshot.
   const lines = page.locator('#gradient-norms path.norm');
@@ -166,6 +166,8 @@ test('clicking a unit posts the inspector\'s request for its layer, and the insp
   await deliver({ type: 'matrix', matrix: matrixOf(0, 'W') });
   await deliver({ type: 'matrix', matrix: matrixOf(0, 'dW') });
   assert.equal(await count('#inspector g.unit-image rect'), 2 * 784);
+  // The gallery: 24 sampled units' weights over their gradients, 30 px a tile.
+  assert.deepEqual(await page.locator('#inspector canvas.weight-gallery').evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height, c.hidden]), [24 * 30, 60, false]);
   assert.deepEqual(await page.evaluate(() => (window as unknown as { violations: string[] }).violations), []);
 });
 
