@@ -167,7 +167,7 @@ test('clicking a unit posts the inspector\'s request for its layer, and the insp
   await deliver({ type: 'matrix', matrix: matrixOf(0, 'dW') });
   assert.equal(await count('#inspector g.unit-image rect'), 2 * 784);
   // The gallery: 24 sampled units' weights over their gradients, 30 px a tile.
-  assert.deepEqual(await page.locator('#inspector canvas.weight-gallery').evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height, c.hidden]), [24 * 30, 60, false]);
+  assert.deepEqual(await page.locator('#inspector canvas.weight-gallery').evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height, (c as HTMLCanvasElement).hidden]), [24 * 30, 60, false]);
   assert.deepEqual(await page.evaluate(() => (window as unknown as { violations: string[] }).violations), []);
 });
 
