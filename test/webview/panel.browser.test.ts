@@ -132,6 +132,15 @@ test('a running network: unit circles per layer, one norm line per layer, exactl
   await page.locator('#gradient-norms-measure').click();
   assert.equal(await count('#gradient-norms path.norm'), 3, '||dL/d(input)|| of relu, dropout and the second linear layer');
   await page.locator('#gradient-norms-measure').click();
+  // Every chart's text alternative: its numbers as a table.
+  for (const id of ['layer-graph', 'gradient-norms', 'dropout-masks', 'learning-curves', 'inspector']) {
+    assert.ok(await page.locator(`#${id} svg[role="img"][aria-labelledby="${id}-title"]`).count() === 1, `${id} has an accessible name`);
+  }
+  await page.locator('#gradient-norms .view-header vscode-button[appearance="icon"]').click();
+  assert.ok(await page.locator('#gradient-norms table.data-table').isVisible());
+  assert.equal(await page.locator('#gradient-norms table.data-table tr').count(), 1 + 2 * 20, 'the last 20 steps of both layers');
+  assert.ok(await page.locator('#gradient-norms svg').isHidden());
+  await page.locator('#gradient-norms .view-header vscode-button[appearance="icon"]').click();
   assert.deepEqual(await page.evaluate(() => (window as unknown as { violations: string[] }).violations), []);
 });
 
