@@ -4,7 +4,9 @@ import * as esbuild from 'esbuild';
 
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
   // The embedded digits stay in the mnist package, found at run time.
-  external: ['mnist'] };
+  external: ['mnist'],
+  // ES module builds first: jsonc-parser's UMD build loads its parts in a way a bundle cannot follow.
+  mainFields: ['module', 'main'] };
 
 await Promise.all([
   esbuild.build({ ...node, entryPoints: ['engine/cli/main.ts'], outfile: 'dist/cli.js' }),

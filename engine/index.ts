@@ -22,3 +22,5 @@ export * from './trainer';
 export * from './gradcheck';
 export * from './protocol';
 export * from './snapshot';
+export * from './spec';
+export * from './specRun';

@@ -2,14 +2,16 @@ import { DataFileError } from '../idx';
 import { UsageError } from './args';
 import { train } from './train';
 import { bench } from './bench';
+import { trace } from './trace';
 
-const COMMANDS: Record<string, (argv: string[]) => number> = { train, bench };
+const COMMANDS: Record<string, (argv: string[]) => number> = { train, bench, trace };
 
 const USAGE = `Usage: node dist/cli.js <command> [options]
 
 Commands:
   train   train the MLP headless (npm run train -- --help)
-  bench   measure training speed (npm run bench -- --help)`;
+  bench   measure training speed (npm run bench -- --help)
+  trace   one step of a network spec, every number, as JSON (npm run trace -- FILE.mlp.json)`;
 
 /** Exit codes: 0 done, 1 unusable data, 2 a mistake on the command line. */
 function main(argv: string[]): number {

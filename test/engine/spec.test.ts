@@ -1,0 +1,106 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { buildSpecRun, formatPath, parseSpec, traceStep, type Trace } from '../../engine';
+import { lineAndColumn } from '../../engine/cli/trace';
+import { assertRounds } from './helpers';
+
+const ROOT = path.join(__dirname, '../..');
+const EXAMPLES = path.join(ROOT, 'extension/examples');
+const CLI = path.join(ROOT, 'dist/cli.js');
+
+function cliTrace(file: string): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [CLI, 'trace', file], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+test('trace of the worked example prints every number of worked-example-sigmoid-mse.md', () => {
+  const r = cliTrace(path.join(EXAMPLES, 'worked-example-3-2-2.mlp.json'));
+  assert.equal(r.status, 0, r.stderr);
+  const t = JSON.parse(r.stdout) as Trace;
+  const rounded = (xs: number[], expected: number[], what: string): void => expected.forEach((e, i) => assertRounds(xs[i], e, 4, `${what}[${i}]`));
+  rounded(t.forward[0].output[0], [4.3, 5.3], 's1');
+  rounded(t.forward[1].output[0], [0.9866, 0.995], 'a1');
+  rounded(t.forward[2].output[0], [2.0862, 1.3888], 's2');
+  rounded(t.forward[3].output[0], [0.8896, 0.8004], 'a2');
+  assertRounds(t.loss, 0.5932, 4, 'E');
+  assert.equal(t.penalty, 0);
+  assert.equal(t.probabilities, undefined, 'no softmax, no probabilities');
+  assert.deepEqual(t.backward.map((b) => [b.layer, b.type]), [[3, 'sigmoid'], [2, 'linear'], [1, 'sigmoid'], [0, 'linear']]);
+  const [, second, firstSigmoid, first] = t.backward;
+  rounded(second.db!, [0.0776, 0.1199], 'dE/dw2[0,j]');
+  rounded(firstSigmoid.gradOutput[0], [0.1502, 0.0818], 'dE/da1');
+  assertRounds(first.db![0], 0.002, 4, 'dE/dw1[0,1]');
+  assertRounds(first.dW![0][2], 0.0099, 4, 'dE/dw1[3,1]');
+  // One SGD step at 0.01: every weight moves by -0.01 times its gradient.
+  const W1 = [[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]];
+  t.updated[0].W.forEach((row, o) => row.forEach((w, i) => assert.equal(w, W1[o][i] - 0.01 * first.dW![o][i])));
+  t.updated[1].b.forEach((b, o) => assert.equal(b, 0.5 - 0.01 * second.db![o]));
+});
+
+test('the lecture example: softmax probabilities, and the loss is the batch mean of -log z_y', () => {
+  const { spec } = parseSpec(fs.readFileSync(path.join(EXAMPLES, 'lecture-5-7-4-3.mlp.json'), 'utf8'));
+  const t = traceStep(buildSpecRun(spec!));
+  assert.equal(t.probabilities!.length, 4);
+  for (const row of t.probabilities!) assert.ok(Math.abs(row.reduce((a, b) => a + b) - 1) < 1e-12);
+  const labels = [2, 0, 1, 2];
+  const mean = labels.reduce((s, y, r) => s - Math.log(t.probabilities![r][y]), 0) / 4;
+  assert.ok(Math.abs(t.dataLoss - mean) < 1e-12);
+  assert.deepEqual(t.forward.map((f) => f.output[0].length), [7, 7, 4, 4, 3]);
+});
+
+test('with l2, the traced dW is the data gradient plus lambda W, and the loss adds the penalty', () => {
+  const text = fs.readFileSync(path.join(EXAMPLES, 'worked-example-3-2-2.mlp.json'), 'utf8');
+  const plain = traceStep(buildSpecRun(parseSpec(text).spec!));
+  const withL2 = traceStep(buildSpecRun(parseSpec(text.replace('"l2": 0', '"l2": 0.1')).spec!));
+  const W1 = [[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]];
+  withL2.backward[3].dW!.forEach((row, o) => row.forEach((g, i) => assert.ok(Math.abs(g - (plain.backward[3].dW![o][i] + 0.1 * W1[o][i])) < 1e-15)));
+  const squares = [...W1.flat(), 0.7, 0.9, 0.8, 0.1].reduce((s, w) => s + w * w, 0);
+  assert.ok(Math.abs(withL2.penalty - 0.05 * squares) < 1e-15);
+  assert.equal(withL2.loss, withL2.dataLoss + withL2.penalty);
+});
+
+/** The worked example with one thing broken, and where the problem must be reported. */
+const BROKEN: [string, (s: string) => string, string, RegExp, number][] = [
+  ['a shape mismatch between layers', (s) => s.replace('{ "type": "linear", "in": 2, "out": 2,', '{ "type": "linear", "in": 3, "out": 2,'), '$.layers[2].in', /layer 2 takes 3 inputs but layer 1 gives 2/, 6],
+  ['W of the wrong size', (s) => s.replace('"W": [[0.1, 0.3, 0.5], [0.2, 0.4, 0.6]]', '"W": [[0.1, 0.3], [0.2, 0.4]]'), '$.layers[0].W[0]', /row 0 of W has 2 entries but must have 3/, 4],
+  ['an unknown layer type', (s) => s.replace('{ "type": "sigmoid" },', '{ "type": "softplus" },'), '$.layers[1].type', /unknown layer type "softplus": use one of linear, relu, tanh, sigmoid, dropout/, 5],
+  ['targets that do not match the output size', (s) => s.replace('"targets": [[0.1, 0.05]]', '"targets": [[0.1, 0.05, 0.2]]'), '$.data.targets[0]', /row 0 of targets has 3 entries but must have 2/, 12],
+  ['inputs that do not match the first layer', (s) => s.replace('"inputs": [[1, 4, 5]]', '"inputs": [[1, 4]]'), '$.layers[0].in', /layer 0 takes 3 inputs but the data has 2/, 4],
+  ['a dropout rate of 1', (s) => s.replace('{ "type": "sigmoid" },', '{ "type": "dropout", "rate": 1 },'), '$.layers[1].rate', /dropout needs "rate" in \[0, 1\)/, 5],
+  ['a negative learning rate', (s) => s.replace('"learningRate": 0.01', '"learningRate": -1'), '$.optimizer.learningRate', /learningRate must be a positive number/, 10],
+  ['broken JSON', (s) => s.replace('"loss": "mse",', '"loss": "mse"'), '$', /not valid JSON: CommaExpected/, 10],
+];
+
+for (const [what, breakIt, where, message, line] of BROKEN) {
+  test(`a spec with ${what}: the problem names ${where}, on line ${line}, and trace exits with 2`, () => {
+    const text = breakIt(fs.readFileSync(path.join(EXAMPLES, 'worked-example-3-2-2.mlp.json'), 'utf8'));
+    const { spec, problems } = parseSpec(text);
+    assert.equal(spec, null);
+    assert.equal(problems.length, 1, JSON.stringify(problems));
+    assert.equal(formatPath(problems[0].path), where);
+    assert.match(problems[0].message, message);
+    assert.equal(lineAndColumn(text, problems[0].offset).line, line);
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spec-')), 'broken.mlp.json');
+    fs.writeFileSync(file, text);
+    const r = cliTrace(file);
+    assert.equal(r.status, 2);
+    assert.equal(r.stdout, '');
+    assert.ok(r.stderr.startsWith(`${file}:${line}:`), r.stderr);
+    assert.ok(r.stderr.includes(`${where}: `), r.stderr);
+    fs.rmSync(path.dirname(file), { recursive: true });
+  });
+}
+
+test('trace of the homework example runs one step of the 784-1000-10 network on 5 real digits', () => {
+  const { spec } = parseSpec(fs.readFileSync(path.join(EXAMPLES, 'homework-mnist.mlp.json'), 'utf8'));
+  const t = traceStep(buildSpecRun(spec!));
+  assert.deepEqual(t.forward.map((f) => [f.output.length, f.output[0].length]), [[5, 1000], [5, 1000], [5, 1000], [5, 10]]);
+  assert.ok(Number.isFinite(t.dataLoss) && t.dataLoss > 0);
+  for (const row of t.probabilities!) assert.ok(Math.abs(row.reduce((a, b) => a + b) - 1) < 1e-12);
+  // Inverted dropout: every unit of layer 2 is 0 or twice the relu's output.
+  t.forward[2].output[0].forEach((s, j) => assert.ok(s === 0 || s === 2 * t.forward[1].output[0][j]));
+});
