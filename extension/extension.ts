@@ -5,6 +5,14 @@ import { Panels, VIEW_ID } from './panel';
 import { StatusBar } from './statusBar';
 import { DATASET_SETTING, panelSettings, readSettings, updateSetting, UPDATES_SETTING } from './settings';
 import { weightsAsSpec } from './exportWeights';
+import { SpecDiagnostics } from './specDiagnostics';
+
+/** The built-in network specs, in extension/examples/. */
+const EXAMPLES = [
+  { file: 'worked-example-3-2-2.mlp.json', label: 'Worked example: 3-2-2 sigmoid network, squared error', detail: 'The class hand calculation, with exact weights' },
+  { file: 'lecture-5-7-4-3.mlp.json', label: "Lecture: 5-7-4-3 sigmoid network, softmax, batch of 4", detail: 'The running example of the lecture' },
+  { file: 'homework-mnist.mlp.json', label: 'Homework: 784-1000-10 relu + dropout on MNIST', detail: 'The homework network on 5 embedded digits' },
+];
 
 /** The extension's one live run and everything that shows it. */
 class BackpropLens implements vscode.Disposable {
@@ -46,7 +54,7 @@ class BackpropLens implements vscode.Disposable {
   register(): void {
     const c = this.context;
     c.subscriptions.push(this, this.output, this.statusBar, this.panels);
-    c.subscriptions.push(vscode.window.registerWebviewViewProvider(VIEW_ID, this.panels));
+    c.subscriptions.push(vscode.window.registerWebviewViewProvider(VIEW_ID, this.panels), new SpecDiagnostics());
     const commands: Record<string, () => unknown> = {
       train: () => this.start(false),
       pause: () => this.controller.pause(),
@@ -62,6 +70,7 @@ class BackpropLens implements vscode.Disposable {
       reset: () => this.start(true),
       exportWeights: () => this.exportWeights(),
       openNetworkSpec: () => this.openNetworkSpec(),
+      openExample: () => this.openExample(),
       openPanel: () => this.panels.openInEditor(),
       showPanel: () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
     };
@@ -183,6 +192,11 @@ class BackpropLens implements vscode.Disposable {
   private async openNetworkSpec(): Promise<void> {
     const files = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { 'Network spec (*.mlp.json)': ['json'] }, openLabel: 'Open Network Spec' });
     if (files?.[0]) await vscode.window.showTextDocument(files[0]);
+  }
+
+  private async openExample(): Promise<void> {
+    const pick = await vscode.window.showQuickPick(EXAMPLES, { placeHolder: 'Open a built-in network spec' });
+    if (pick) await vscode.window.showTextDocument(vscode.Uri.joinPath(this.context.extensionUri, 'extension', 'examples', pick.file));
   }
 
   dispose(): void {

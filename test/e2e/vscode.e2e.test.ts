@@ -152,3 +152,29 @@ test('a bad setting shows an error that names it and offers Open Settings', asyn
   assert.match(await text('#run-state'), /^No run/, 'nothing started');
   await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-bad-setting.png') });
 });
+
+test('a network spec with a shape mismatch shows its problem on the right line; Open Example opens a built-in spec', async () => {
+  const example = fs.readFileSync(path.join(ROOT, 'extension/examples/worked-example-3-2-2.mlp.json'), 'utf8');
+  fs.writeFileSync(path.join(workspace, 'broken.mlp.json'), example.replace('{ "type": "linear", "in": 2, "out": 2,', '{ "type": "linear", "in": 3, "out": 2,'));
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  await page.locator('.quick-input-widget input').fill('broken.mlp.json');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'broken.mlp.json' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.tab', { hasText: 'broken.mlp.json' }).waitFor();
+  await palette('View: Focus Problems (Errors, Warnings, Infos)');
+  const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'layer 2 takes 3 inputs but layer 1 gives 2' });
+  try {
+    await problem.first().waitFor({ timeout: 20000 });
+  } catch (e) {
+    await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-spec-problem-failed.png') });
+    throw e;
+  }
+  assert.match((await problem.first().textContent())!, /\$\.layers\[2\]\.in.*\[Ln 6, Col/);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-spec-problem.png') });
+
+  await palette('Backprop Lens: Open Example');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Worked example' }).first().waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.tab', { hasText: 'worked-example-3-2-2.mlp.json' }).waitFor({ timeout: 10000 });
+});

@@ -19,7 +19,7 @@ export async function run(): Promise<void> {
   const contributed = (extension.packageJSON.contributes.commands as { command: string }[]).map((c) => c.command);
   const registered = new Set(await vscode.commands.getCommands(true));
   for (const command of contributed) assert.ok(registered.has(command), `${command} is registered`);
-  assert.equal(contributed.length, 12);
+  assert.equal(contributed.length, 13);
 
   await vscode.commands.executeCommand('backpropLens.train');
   await until(() => api.status.state === 'running', 'the run to start');
@@ -28,5 +28,5 @@ export async function run(): Promise<void> {
   await vscode.commands.executeCommand('backpropLens.stop');
   await until(() => api.status.state === 'idle', 'the stop');
   assert.equal(api.status.message, 'stopped');
-  console.log('Backprop Lens in desktop VS Code: activation, 12 commands, start, pause and stop all passed');
+  console.log('Backprop Lens in desktop VS Code: activation, 13 commands, start, pause and stop all passed');
 }
