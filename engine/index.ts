@@ -18,6 +18,7 @@ export * from './idx';
 export * from './data';
 export * from './config';
 export * from './metrics';
+export * from './stepper';
 export * from './trainer';
 export * from './gradcheck';
 export * from './protocol';

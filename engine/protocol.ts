@@ -5,7 +5,8 @@
  */
 import { ACTIVATIONS, type TrainingConfig } from './config';
 import type { LayerType } from './layers/layer';
-import type { EpochResult, Phase } from './trainer';
+import type { EpochResult } from './trainer';
+import type { Phase } from './stepper';
 
 export type RunState = 'idle' | 'loading' | 'running' | 'paused' | 'finished';
 

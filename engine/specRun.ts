@@ -8,12 +8,15 @@ import { fillBatch, identityOrder, type Splits } from './dataset';
 import { loadEmbeddedSplits } from './mnist';
 import { toRows } from './tensor';
 import { specLayers, type NetworkSpec } from './spec';
+import { Stepper } from './stepper';
 
 /** A spec made runnable: its float64 network with the given weights, its optimizer, and its one batch. */
 export interface SpecRun {
   readonly spec: NetworkSpec;
   readonly network: Network;
   readonly optimizer: SGD;
+  /** Steps on the spec's one batch, a sub-step at a time or whole. */
+  readonly stepper: Stepper;
   readonly X: Float64Array;
   readonly Y: Float64Array;
   readonly rows: number;
@@ -48,7 +51,7 @@ export function buildSpecRun(spec: NetworkSpec, mnist: () => Splits = loadEmbedd
   }
   const { learningRate, momentum, l2, l2Biases } = spec.optimizer;
   const optimizer = new SGD(network.parameters(), { learningRate, momentum, lambda: l2, l2Biases }, 'float64');
-  return { spec, network, optimizer, X, Y, rows };
+  return { spec, network, optimizer, stepper: new Stepper(network, optimizer), X, Y, rows };
 }
 
 /** One training step of a spec, every number of it: the `trace` command's output. */
@@ -65,15 +68,13 @@ export interface Trace {
 }
 
 export function traceStep(run: SpecRun): Trace {
-  const { network: net, optimizer, X, Y, rows } = run;
-  net.forward(X, rows, true);
+  const { network: net, stepper, X, Y, rows } = run;
+  stepper.begin(X, Y, rows);
+  while (!stepper.readyToUpdate) stepper.advance();
   const forward = net.layers.map((l, layer) => ({ layer, type: l.type, output: toRows(l.output, rows, l.outFeatures) }));
-  const dataLoss = net.computeLoss(Y, rows);
-  // The loss computes the probabilities.
+  const { dataLoss, penalty } = stepper;
   const probabilities = net.loss instanceof SoftmaxCrossEntropy ? toRows(net.loss.probabilities, rows, net.outFeatures) : undefined;
-  const penalty = optimizer.penalty();
-  net.backward();
-  optimizer.step();
+  stepper.update();
   const backward = net.layers.map((l, layer) => ({
     layer,
     type: l.type,

@@ -6,6 +6,7 @@ import { SGD } from './optimizer';
 import { fillBatch, identityOrder, type Dataset, type Splits } from './dataset';
 import { countCorrect } from './metrics';
 import { mlpLayers, type TrainingConfig } from './config';
+import { Stepper, type Phase } from './stepper';
 
 /** Evaluation forward passes carry this many examples at once. */
 const EVAL_ROWS = 100;
@@ -49,17 +50,6 @@ export interface TrainerOptions {
 }
 
 /**
- * Where a training step stands. One step on a mini-batch is a sequence of
- * sub-steps: each layer forward, the loss (with dL/dA), each layer backward from
- * the last, and the update. `ready`: the next sub-step starts a new mini-batch.
- */
-export type Phase =
-  | { readonly kind: 'ready' }
-  | { readonly kind: 'forward'; readonly layer: number }
-  | { readonly kind: 'loss' }
-  | { readonly kind: 'backward'; readonly layer: number };
-
-/**
  * A training run: the network, its optimizer and the one random generator, fed
  * mini-batches of a freshly shuffled training set every epoch. It advances by
  * whole steps (trainStep) or by sub-steps (advance), so a caller can pause between
@@ -74,11 +64,8 @@ export class Trainer {
   epoch = 0;
   /** Examples of the current epoch taken into mini-batches so far. */
   private position = 0;
-  /** Sub-steps of the current mini-batch done: 0 .. 2L + 1 for L layers. */
-  private done = 0;
   private rows = 0;
-  private dataLoss = 0;
-  private penalty = 0;
+  private readonly stepper: Stepper;
   private readonly order: Int32Array;
   private readonly X: Float;
   private readonly Y: Float;
@@ -100,6 +87,7 @@ export class Trainer {
       kernels: options.kernels,
     });
     this.optimizer = new SGD(this.network.parameters(), config, precision);
+    this.stepper = new Stepper(this.network, this.optimizer);
     this.order = identityOrder(train.count);
     this.X = allocate(precision, maxRows * train.features);
     this.Y = allocate(precision, maxRows * train.classes);
@@ -109,12 +97,12 @@ export class Trainer {
 
   /** All epochs trained, and no step under way. */
   get finished(): boolean {
-    return this.epoch >= this.config.epochs && this.position === 0 && this.done === 0;
+    return this.epoch >= this.config.epochs && this.position === 0 && this.stepper.between;
   }
 
   /** The last step ended an epoch (and endEpoch has its numbers). */
   get atEpochEnd(): boolean {
-    return this.position === 0 && this.done === 0 && this.tally.seen > 0;
+    return this.position === 0 && this.stepper.between && this.tally.seen > 0;
   }
 
   get stepsPerEpoch(): number {
@@ -127,57 +115,43 @@ export class Trainer {
   }
 
   get phase(): Phase {
-    const L = this.network.layers.length, p = this.done;
-    if (p === 0) return { kind: 'ready' };
-    if (p <= L) return { kind: 'forward', layer: p - 1 };
-    if (p === L + 1) return { kind: 'loss' };
-    return { kind: 'backward', layer: 2 * L + 1 - p };
+    return this.stepper.phase;
   }
 
   /** Every forward and backward sub-step of this mini-batch is done: the update is next. */
   get readyToUpdate(): boolean {
-    return this.done === 2 * this.network.layers.length + 1;
+    return this.stepper.readyToUpdate;
   }
 
   /** Mean data loss and penalty of the current mini-batch, once its loss sub-step is done. */
   get currentLoss(): { readonly dataLoss: number; readonly penalty: number } {
-    return { dataLoss: this.dataLoss, penalty: this.penalty };
+    return { dataLoss: this.stepper.dataLoss, penalty: this.stepper.penalty };
   }
 
   /**
-   * The next sub-step of the current mini-batch: a layer forward, the loss, or a
-   * layer backward. Does nothing once only the update is left (see update()).
+   * The next sub-step of the current mini-batch (starting one if none is under
+   * way): a layer forward, the loss, or a layer backward. Does nothing once only
+   * the update is left (see update()).
    */
   advance(): void {
-    const net = this.network, L = net.layers.length, p = this.done;
-    if (p === 0) this.beginBatch();
-    if (p < L) net.forwardLayer(p, true);
-    else if (p === L) {
-      this.dataLoss = net.computeLoss(this.Y, this.rows);
-      this.penalty = this.optimizer.penalty();
-      net.loss.backward();
-    } else if (p <= 2 * L) net.backwardLayer(2 * L - p);
-    else return;
-    this.done++;
+    if (this.stepper.between) this.beginBatch();
+    this.stepper.advance();
   }
 
   /** Applies the optimizer after the backward pass, ending the step. */
   update(): StepResult {
-    if (!this.readyToUpdate) throw new Error('the update comes after the forward and backward passes of a step');
-    this.optimizer.step();
-    const net = this.network, rows = this.rows;
-    const layers = net.layers;
+    this.stepper.update();
+    const layers = this.network.layers, rows = this.rows;
     const correct = countCorrect(layers[layers.length - 1].output, this.Y, rows, this.data.train.classes);
-    this.done = 0;
     this.step++;
     if (this.position >= this.data.train.count) this.position = 0;
-    const t = this.tally, loss = this.dataLoss + this.penalty;
+    const { dataLoss, penalty } = this.stepper, t = this.tally, loss = dataLoss + penalty;
     t.loss += loss * rows;
-    t.dataLoss += this.dataLoss * rows;
-    t.penalty += this.penalty * rows;
+    t.dataLoss += dataLoss * rows;
+    t.penalty += penalty * rows;
     t.correct += correct;
     t.seen += rows;
-    return { epoch: this.epoch, step: this.step, rows, loss, dataLoss: this.dataLoss, penalty: this.penalty, batchAccuracy: correct / rows };
+    return { epoch: this.epoch, step: this.step, rows, loss, dataLoss, penalty, batchAccuracy: correct / rows };
   }
 
   /** The rest of the current step (all of it, between steps): forward, loss, backward, update. */
@@ -198,7 +172,7 @@ export class Trainer {
     this.rows = Math.min(this.config.batchSize, train.count - this.position);
     fillBatch(train, this.order, this.position, this.rows, this.X, this.Y);
     this.position += this.rows;
-    this.network.beginForward(this.X, this.rows);
+    this.stepper.begin(this.X, this.Y, this.rows);
   }
 
   /** Trains to the end of the current epoch, then measures validation accuracy. */
@@ -255,7 +229,7 @@ export class Trainer {
    * next(), so that a caller can answer messages in between.
    */
   *evaluation(data: Dataset): Generator<void, Evaluation> {
-    if (this.done !== 0) throw new Error('evaluate between steps, not inside one');
+    if (!this.stepper.between) throw new Error('evaluate between steps, not inside one');
     const net = this.network, order = identityOrder(data.count);
     let loss = 0, correct = 0;
     for (let start = 0; start < data.count; start += EVAL_ROWS) {

@@ -37,22 +37,27 @@ after(async () => {
   if (workspace) fs.rmSync(workspace, { recursive: true, force: true });
 });
 
-/** Runs a command from the palette (F1), retrying while the extension is still registering it. */
+/**
+ * Runs a command from the palette (F1), retrying while the extension is still
+ * registering it, or while another quick input is still closing.
+ */
 async function palette(title: string): Promise<void> {
   const deadline = Date.now() + 30000;
   for (;;) {
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
-    const input = page.locator('.quick-input-widget input');
-    await input.waitFor();
-    await input.fill(`>${title}`);
-    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     try {
-      await row.waitFor({ timeout: 2000 });
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      const input = page.locator('.quick-input-widget input');
+      await input.fill(`>${title}`, { timeout: 3000 });
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 2000 });
       await page.keyboard.press('Enter');
       return;
     } catch (e) {
-      if (Date.now() > deadline) throw new Error(`the palette never offered "${title}": ${(e as Error).message}`);
+      if (Date.now() > deadline) {
+        fs.mkdirSync(ARTIFACTS, { recursive: true });
+        await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-palette-failed.png') });
+        throw new Error(`the palette never offered "${title}": ${(e as Error).message}`);
+      }
     }
   }
 }

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildSpecRun, formatPath, parseSpec, traceStep, type Trace } from '../../engine';
+import { buildSpecRun, formatPath, Linear, parseSpec, traceStep, type Trace } from '../../engine';
 import { lineAndColumn } from '../../engine/cli/trace';
 import { assertRounds } from './helpers';
 
@@ -103,4 +103,46 @@ test('trace of the homework example runs one step of the 784-1000-10 network on 
   for (const row of t.probabilities!) assert.ok(Math.abs(row.reduce((a, b) => a + b) - 1) < 1e-12);
   // Inverted dropout: every unit of layer 2 is 0 or twice the relu's output.
   t.forward[2].output[0].forEach((s, j) => assert.ok(s === 0 || s === 2 * t.forward[1].output[0][j]));
+});
+
+test('the worked example through the step-through state machine: each number as its sub-step computes it', () => {
+  const { spec } = parseSpec(fs.readFileSync(path.join(EXAMPLES, 'worked-example-3-2-2.mlp.json'), 'utf8'));
+  const run = buildSpecRun(spec!);
+  const { stepper, network: net } = run;
+  const layer = (i: number) => net.layers[i];
+  const rounded = (xs: ArrayLike<number>, expected: number[], what: string): void => expected.forEach((e, i) => assertRounds(xs[i], e, 4, `${what}[${i}]`));
+  const step = (expected: string): void => {
+    stepper.advance();
+    const p = stepper.phase;
+    assert.equal(p.kind === 'forward' || p.kind === 'backward' ? `${p.kind} ${p.layer}` : p.kind, expected);
+  };
+  stepper.begin(run.X, run.Y, run.rows);
+  step('forward 0');
+  rounded(layer(0).output, [4.3, 5.3], 's1');
+  step('forward 1');
+  rounded(layer(1).output, [0.9866, 0.995], 'a1');
+  step('forward 2');
+  rounded(layer(2).output, [2.0862, 1.3888], 's2');
+  step('forward 3');
+  rounded(layer(3).output, [0.8896, 0.8004], 'a2');
+  step('loss');
+  assertRounds(stepper.dataLoss, 0.5932, 4, 'E');
+  assert.equal(layer(3).gradOutput, null, 'no gradient reaches a layer before its backward sub-step');
+  step('backward 3');
+  rounded(layer(3).gradInput!, [0.0776, 0.1199], 'dE/ds2');
+  step('backward 2');
+  rounded((layer(2) as Linear).db, [0.0776, 0.1199], 'dE/dw2[0,j]');
+  step('backward 1');
+  rounded(layer(1).gradOutput!, [0.1502, 0.0818], 'dE/da1');
+  step('backward 0');
+  assertRounds((layer(0) as Linear).db[0], 0.002, 4, 'dE/dw1[0,1]');
+  assertRounds((layer(0) as Linear).dW[2], 0.0099, 4, 'dE/dw1[3,1]');
+  assert.ok(stepper.readyToUpdate);
+  const dW1 = Array.from((layer(0) as Linear).dW);
+  stepper.update();
+  assert.equal(stepper.phase.kind, 'ready');
+  Array.from((layer(0) as Linear).W).forEach((w, i) => assert.equal(w, [0.1, 0.3, 0.5, 0.2, 0.4, 0.6][i] - 0.01 * dW1[i]));
+  // Whole, the same step gives the same weights as the trace.
+  const traced = traceStep(buildSpecRun(spec!));
+  assert.deepEqual(traced.updated[0].W.flat(), Array.from((layer(0) as Linear).W));
 });

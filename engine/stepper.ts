@@ -1,0 +1,76 @@
+import type { Float } from './tensor';
+import type { Network } from './network';
+import type { SGD } from './optimizer';
+
+/**
+ * Where a training step stands. One step on a mini-batch is a sequence of
+ * sub-steps: each layer forward, the loss (with dL/dA), each layer backward from
+ * the last, and the update. `ready`: the next sub-step starts a new mini-batch.
+ */
+export type Phase =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'forward'; readonly layer: number }
+  | { readonly kind: 'loss' }
+  | { readonly kind: 'backward'; readonly layer: number };
+
+/**
+ * One training step taken one sub-step at a time, on whatever batch the caller
+ * begins: the trainer's shuffled mini-batches, or a network spec's fixed batch.
+ * Taken all at once, the sub-steps are exactly forward, loss, backward, update.
+ */
+export class Stepper {
+  /** Sub-steps of the current batch done: 0 .. 2L + 1 for L layers. */
+  private done = 0;
+  private Y: Float | null = null;
+  private rows = 0;
+  dataLoss = 0;
+  penalty = 0;
+
+  constructor(readonly network: Network, readonly optimizer: SGD) {}
+
+  /** No sub-step of a batch is done: the next one needs a batch (begin). */
+  get between(): boolean {
+    return this.done === 0;
+  }
+
+  get phase(): Phase {
+    const L = this.network.layers.length, p = this.done;
+    if (p === 0) return { kind: 'ready' };
+    if (p <= L) return { kind: 'forward', layer: p - 1 };
+    if (p === L + 1) return { kind: 'loss' };
+    return { kind: 'backward', layer: 2 * L + 1 - p };
+  }
+
+  /** Every forward and backward sub-step is done: the update is next. */
+  get readyToUpdate(): boolean {
+    return this.done === 2 * this.network.layers.length + 1;
+  }
+
+  /** The batch of the next step: inputs X and targets Y, `rows` of each. */
+  begin(X: Float, Y: Float, rows: number): void {
+    if (!this.between) throw new Error('a new batch begins only between steps');
+    this.Y = Y;
+    this.rows = rows;
+    this.network.beginForward(X, rows);
+  }
+
+  /** The next sub-step: a layer forward, the loss, or a layer backward; nothing once only the update is left. */
+  advance(): void {
+    const net = this.network, L = net.layers.length, p = this.done;
+    if (p < L) net.forwardLayer(p, true);
+    else if (p === L) {
+      this.dataLoss = net.computeLoss(this.Y!, this.rows);
+      this.penalty = this.optimizer.penalty();
+      net.loss.backward();
+    } else if (p <= 2 * L) net.backwardLayer(2 * L - p);
+    else return;
+    this.done++;
+  }
+
+  /** Applies the optimizer after the backward pass, ending the step. */
+  update(): void {
+    if (!this.readyToUpdate) throw new Error('the update comes after the forward and backward passes of a step');
+    this.optimizer.step();
+    this.done = 0;
+  }
+}
