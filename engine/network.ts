@@ -1,7 +1,7 @@
 import type { Float, Precision } from './tensor';
 import { typescriptKernels, type Kernels } from './kernels';
 import { Random } from './random';
-import type { BuildContext, Layer, LayerRecord, LayerSpec, Parameter } from './layers/layer';
+import type { BuildContext, Layer, LayerSpec, Parameter } from './layers/layer';
 import { Linear } from './layers/linear';
 import { ReLU } from './layers/relu';
 import { Tanh } from './layers/tanh';
@@ -54,11 +54,6 @@ export class Network {
 
   get outFeatures(): number {
     return this.loss.classes;
-  }
-
-  /** Read-only views of each layer's last passes (no copies). */
-  get records(): readonly LayerRecord[] {
-    return this.layers;
   }
 
   parameters(): Parameter[] {

@@ -32,10 +32,6 @@ export class GradientNorms {
     this.frame.controls.append(toggle);
   }
 
-  get measureShown(): Measure {
-    return this.measure;
-  }
-
   /** Every snapshot, as it arrives: its norms join the history. */
   record(s: Snapshot): void {
     const shape = s.layers.map((l) => l.type).join('-');
@@ -61,7 +57,7 @@ export class GradientNorms {
   }
 
   /** The series currently drawn, one per layer. */
-  shown(): { key: string; label: string; history: History }[] {
+  private shown(): { key: string; label: string; history: History }[] {
     return [...this.series].filter(([key]) => key.startsWith(`${this.measure}:`)).map(([key, v]) => ({ key, ...v }));
   }
 
