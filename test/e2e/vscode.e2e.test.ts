@@ -129,6 +129,15 @@ test('Train MLP opens the panel, which shows live numbers; Pause, Step Forward a
   await until(async () => (await text('#run-message')) === 'stopped', 'stopped');
   assert.match(await text('#run-state'), /^No run/);
   assert.equal(await stepOf(), paused, 'the last numbers stay on show');
+
+  // The panel's hyperparameter fields write the user settings, as the settings editor does.
+  await panel().locator('.hyperparameters summary').click();
+  const epochs = panel().locator('#setting-epochs input');
+  await epochs.fill('3');
+  await epochs.press('Enter');
+  await epochs.blur();
+  const settingsFile = path.join(server.home, 'user-data', 'User', 'settings.json');
+  await until(async () => fs.existsSync(settingsFile) && JSON.parse(fs.readFileSync(settingsFile, 'utf8'))['backpropLens.epochs'] === 3, 'the user setting backpropLens.epochs = 3');
 });
 
 test('a bad setting shows an error that names it and offers Open Settings', async () => {

@@ -26,6 +26,9 @@ const THEMES = `<style nonce="${NONCE}">
 body.vscode-dark { --vscode-foreground: #cccccc; --vscode-descriptionForeground: #9d9d9d; --vscode-sideBar-background: #181818; --vscode-panel-border: #2b2b2b;
   --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616; --vscode-charts-green: #89d185; --vscode-charts-purple: #b180d7; --vscode-focusBorder: #0078d4;
   --vscode-errorForeground: #f85149; --vscode-textLink-foreground: #4daafc; --vscode-font-family: sans-serif; --vscode-font-size: 13px; }
+body.vscode-high-contrast { --vscode-foreground: #ffffff; --vscode-descriptionForeground: #ffffff; --vscode-sideBar-background: #000000; --vscode-contrastBorder: #6fc3df;
+  --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616; --vscode-charts-green: #89d185; --vscode-charts-purple: #b180d7; --vscode-focusBorder: #f38518;
+  --vscode-errorForeground: #f48771; --vscode-textLink-foreground: #21a6ff; --vscode-font-family: sans-serif; --vscode-font-size: 13px; }
 body.vscode-light { --vscode-foreground: #3b3b3b; --vscode-descriptionForeground: #717171; --vscode-sideBar-background: #f8f8f8; --vscode-panel-border: #e5e5e5;
   --vscode-charts-blue: #1a85ff; --vscode-charts-orange: #c27d1a; --vscode-charts-green: #388a34; --vscode-charts-purple: #652d90; --vscode-focusBorder: #005fb8;
   --vscode-errorForeground: #f85149; --vscode-textLink-foreground: #005fb8; --vscode-font-family: sans-serif; --vscode-font-size: 13px; }
@@ -183,7 +186,7 @@ test('clicking a unit posts the inspector\'s request for its layer, and the insp
 test('switching the theme changes the colours; screenshots of every view in both themes', async () => {
   const fill = (): Promise<string | null> => page.locator('#layer-graph .input rect').nth(0).getAttribute('fill');
   const dark = await fill();
-  for (const theme of ['dark', 'light']) {
+  for (const theme of ['dark', 'light', 'high-contrast']) {
     await page.evaluate((t) => { document.body.className = `vscode-${t}`; }, theme);
     await page.waitForTimeout(100);
     for (const id of ['layer-graph', 'gradient-norms', 'dropout-masks', 'learning-curves', 'inspector']) {
@@ -191,9 +194,12 @@ test('switching the theme changes the colours; screenshots of every view in both
     }
     await page.screenshot({ path: path.join(ARTIFACTS, `panel-${theme}.png`), fullPage: true });
   }
-  const light = await fill();
-  assert.notEqual(dark, light, 'the background-centred colour scale follows the theme');
-  assert.equal(light, 'rgb(248, 248, 248)', 'a blank pixel takes the light background');
+  const highContrast = await fill();
+  assert.equal(highContrast, 'rgb(0, 0, 0)', 'a blank pixel takes the high-contrast background');
+  assert.notEqual(dark, highContrast, 'the background-centred colour scale follows the theme');
+  await page.evaluate(() => { document.body.className = 'vscode-light'; });
+  await page.waitForTimeout(100);
+  assert.equal(await fill(), 'rgb(248, 248, 248)', 'a blank pixel takes the light background');
   await page.evaluate(() => { document.body.className = 'vscode-dark'; });
 });
 
