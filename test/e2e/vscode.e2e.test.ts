@@ -50,7 +50,8 @@ async function palette(title: string): Promise<void> {
       const input = page.locator('.quick-input-widget input');
       await input.fill(`>${title}`, { timeout: 3000 });
       await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 2000 });
-      await page.keyboard.press('Enter');
+      // Enter on the input itself: a page-wide key press could land in an editor.
+      await input.press('Enter', { timeout: 2000 });
       return;
     } catch (e) {
       if (Date.now() > deadline) {
@@ -170,25 +171,32 @@ test('a bad setting shows an error that names it and offers Open Settings', asyn
 test('a network spec with a shape mismatch shows its problem on the right line; Open Example opens a built-in spec', async () => {
   const example = fs.readFileSync(path.join(ROOT, 'extension/examples/worked-example-3-2-2.mlp.json'), 'utf8');
   fs.writeFileSync(path.join(workspace, 'broken.mlp.json'), example.replace('{ "type": "linear", "in": 2, "out": 2,', '{ "type": "linear", "in": 3, "out": 2,'));
+  // Quick Open, then wait until it has closed: a key pressed while it closes lands in the editor.
   await page.keyboard.press('Escape');
   await page.keyboard.press('Control+P');
-  await page.locator('.quick-input-widget input').fill('broken.mlp.json');
+  const quickOpen = page.locator('.quick-input-widget input');
+  await quickOpen.fill('broken.mlp.json');
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'broken.mlp.json' }).first().waitFor();
-  await page.keyboard.press('Enter');
+  await quickOpen.press('Enter');
   await page.locator('.tab', { hasText: 'broken.mlp.json' }).waitFor();
-  await palette('View: Focus Problems (Errors, Warnings, Infos)');
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
   const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'layer 2 takes 3 inputs but layer 1 gives 2' });
   try {
-    await problem.first().waitFor({ timeout: 20000 });
+    await until(async () => {
+      await palette('View: Focus Problems (Errors, Warnings, Infos)');
+      await problem.first().waitFor({ timeout: 5000 });
+      return true;
+    }, 'the problem in the Problems panel', 40000);
   } catch (e) {
     await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-spec-problem-failed.png') });
     throw e;
   }
+  assert.equal(await page.locator('.tab.dirty', { hasText: 'broken.mlp.json' }).count(), 0, 'the spec was not edited by a stray key');
   assert.match((await problem.first().textContent())!, /\$\.layers\[2\]\.in.*\[Ln 6, Col/);
   await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-spec-problem.png') });
 
   await palette('Backprop Lens: Open Example');
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Worked example' }).first().waitFor();
-  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-widget input').press('Enter');
   await page.locator('.tab', { hasText: 'worked-example-3-2-2.mlp.json' }).waitFor({ timeout: 10000 });
 });
