@@ -27,7 +27,7 @@ export class Inspector {
   private lastImages: { W?: Matrix; dW?: Matrix } = {};
   private askedAt = -Infinity;
   /** What a dW matrix shows, computed once when it arrives: a 784 x 1000 one is too big to go over every frame. */
-  private dWView: { matrix: Matrix; summaries: Summary[]; values: Float32Array } | null = null;
+  private dWView: { matrix: Matrix; summaries: Summary[]; histogram: Histogram } | null = null;
   /** The unit, size and theme the images were drawn for, and from which matrices: redrawn only when these change. */
   private imagesOf = '';
 
@@ -67,7 +67,7 @@ export class Inspector {
 
   matrix(m: Matrix): void {
     this.matrices.set(m.name, m);
-    if (m.name === 'dW') this.dWView = { matrix: m, summaries: gradientSummaries(m.data), values: m.data };
+    if (m.name === 'dW') this.dWView = { matrix: m, summaries: gradientSummaries(m.data), histogram: histogramOf(m.data) };
     this.draw();
     this.drawGallery();
   }
@@ -126,9 +126,10 @@ export class Inspector {
       .attr('font-size', 11).attr('fill', t.muted).text((d) => `${d.label}: ${format(d.value)}`);
     let y = 40 + summaries.length * 14;
     const dWmatrix = current(dW);
-    this.histogram('dW', dWmatrix ? dWmatrix.data : new Float32Array(0), `dW of layer ${linear}`, y, width, histHeight, t, this.dWView?.matrix === dWmatrix);
+    const dWHistogram = dWmatrix && this.dWView?.matrix === dWmatrix ? this.dWView.histogram : histogramOf([]);
+    this.histogram('dW', dWHistogram, `dW of layer ${linear}`, y, width, histHeight, t);
     y += histHeight + 16;
-    this.histogram('activations', activations, `layer ${column} output (the tracked example)`, y, width, histHeight, t);
+    this.histogram('activations', histogramOf(activations), `layer ${column} output (the tracked example)`, y, width, histHeight, t);
     y += histHeight + 16;
     const images = showImages ? [
       { key: 'W', title: `W row ${this.unit}: incoming weights`, data: rowOf(current(W)!, this.unit) },
@@ -167,32 +168,37 @@ export class Inspector {
     return out;
   }
 
-  /** `unchanged`: the same values as last time, so the bars stay as they are. */
-  private histogram(key: string, values: ArrayLike<number>, title: string, y: number, width: number, height: number, t: Theme, unchanged = false): void {
-    const g0 = this.frame.svg.select<SVGGElement>(`g.histogram-${key}`);
-    const drawnFor = `${values.length}:${width}:${t.positive}`;
-    if (unchanged && !g0.empty() && g0.attr('data-drawn') === drawnFor) {
-      g0.attr('transform', `translate(0,${y})`);
-      return;
-    }
-    const data = Array.from(values);
-    const extent = d3.extent(data) as [number, number];
-    const x = d3.scaleLinear().domain(data.length ? extent : [0, 1]).nice().range([34, width - 8]);
-    const bins = d3.bin().domain(x.domain() as [number, number]).thresholds(x.ticks(30))(data);
+  private histogram(key: string, h: Histogram, title: string, y: number, width: number, height: number, t: Theme): void {
+    const x = d3.scaleLinear().domain(h.domain).range([34, width - 8]);
+    const bins = h.bins;
     const yScale = d3.scaleLinear().domain([0, d3.max(bins, (b) => b.length) || 1]).range([height - 18, 14]);
     const g = this.frame.svg.selectAll<SVGGElement, string>(`g.histogram-${key}`).data([key]).join((enter) => {
-      const h = enter.append('g').attr('class', `histogram histogram-${key}`);
-      h.append('text').attr('class', 'histogram-title').attr('font-size', 10).attr('y', 10);
-      h.append('g').attr('class', 'bars');
-      h.append('g').attr('class', 'axis');
-      return h;
-    }).attr('transform', `translate(0,${y})`).attr('data-drawn', unchanged ? drawnFor : null);
-    g.select('.histogram-title').attr('x', 34).attr('fill', t.muted).text(`${title}: ${data.length} values`);
+      const group = enter.append('g').attr('class', `histogram histogram-${key}`);
+      group.append('text').attr('class', 'histogram-title').attr('font-size', 10).attr('y', 10);
+      group.append('g').attr('class', 'bars');
+      group.append('g').attr('class', 'axis');
+      return group;
+    }).attr('transform', `translate(0,${y})`);
+    g.select('.histogram-title').attr('x', 34).attr('fill', t.muted).text(`${title}: ${h.count} values`);
     g.select('.bars').selectAll('rect').data(bins).join('rect')
       .attr('x', (b) => x(b.x0!)).attr('width', (b) => Math.max(0, x(b.x1!) - x(b.x0!) - 1))
       .attr('y', (b) => yScale(b.length)).attr('height', (b) => yScale(0) - yScale(b.length)).attr('fill', t.positive);
     g.select<SVGGElement>('.axis').attr('transform', `translate(0,${height - 18})`).call(d3.axisBottom(x).ticks(5, '~g')).attr('color', t.muted);
   }
+}
+
+interface Histogram {
+  readonly domain: [number, number];
+  readonly bins: d3.Bin<number, number>[];
+  readonly count: number;
+}
+
+/** About 30 bins over the values' range, rounded to nice numbers. */
+function histogramOf(values: ArrayLike<number>): Histogram {
+  const data = Array.from(values);
+  const extent = d3.extent(data) as [number, number];
+  const domain = d3.scaleLinear().domain(data.length ? extent : [0, 1]).nice().domain() as [number, number];
+  return { domain, bins: d3.bin().domain(domain).thresholds(d3.ticks(domain[0], domain[1], 30))(data), count: data.length };
 }
 
 function gradientSummaries(g: Float32Array): Summary[] {

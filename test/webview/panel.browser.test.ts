@@ -173,6 +173,11 @@ test('clicking a unit posts the inspector\'s request for its layer, and the insp
   assert.match(text, /dW of layer 3: 10000 values/);
   const norm = Math.sqrt(dW.data.reduce((s, v) => s + v * v, 0));
   assert.match(text, new RegExp(`‖dW‖_F: ${norm.toFixed(4).replace('.', '\\.')}`));
+  // A refreshed dW (here ten times larger) redraws the histogram, not only the numbers.
+  const axis = (): Promise<string | null> => page.locator('#inspector .histogram-dW .axis').textContent();
+  const before = await axis();
+  await deliver({ type: 'matrix', matrix: { ...dW, data: dW.data.map((v) => 10 * v) } });
+  assert.notEqual(await axis(), before, 'the dW histogram follows a new matrix of the same size');
   // A first-layer unit: its incoming weights and their gradients as 28 x 28 images.
   await page.locator('#layer-graph g.unit[data-layer="0"]').nth(5).click();
   await deliver({ type: 'matrix', matrix: matrixOf(0, 'W') });
