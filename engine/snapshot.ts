@@ -14,7 +14,7 @@ import type { Trainer } from './trainer';
  */
 export function takeSnapshot(trainer: Trainer, batchAccuracy: number | null): Snapshot {
   const net = trainer.network, phase = trainer.phase, layers = net.layers;
-  const { X, rows } = trainer.batch;
+  const { X, Y, rows } = trainer.batch;
   // Which layers' gradients belong to this step: all after a full step, else those the backward pass reached.
   const backwardFrom = phase.kind === 'backward' ? phase.layer : phase.kind === 'ready' ? 0 : layers.length;
   const forwardTo = phase.kind === 'forward' ? phase.layer : layers.length - 1;
@@ -35,7 +35,7 @@ export function takeSnapshot(trainer: Trainer, batchAccuracy: number | null): Sn
     samplesPerSecond: Number.isFinite(progress.samplesPerSecond) ? progress.samplesPerSecond : null,
     layers: layers.map((layer, l) => summarize(layer, l >= backwardFrom)),
     tracked: {
-      label: labelOf(trainer.batch.Y, K),
+      label: labelOf(Y, K),
       input: Float32Array.from(X.subarray(0, net.inFeatures)),
       outputs: layers.map((layer, l) => (l <= forwardTo ? row(layer.output, layer.outFeatures)! : new Float32Array(layer.outFeatures))),
       gradOutputs: layers.map((layer, l) => (l >= backwardFrom ? row(layer.gradOutput, layer.outFeatures) : null)),

@@ -58,7 +58,6 @@ export class LayerGraph {
   private selected: { layer: number; unit: number } | null = null;
   private readonly weights = new Map<number, Matrix>();
   private weightsAskedAt = -Infinity;
-  private theme: Theme = readTheme();
   private readonly root = this.frame.svg.append('g');
 
   constructor(private readonly onSelect: (layer: number, unit: number) => void, private readonly requestWeights: (layer: number) => void) {}
@@ -94,7 +93,6 @@ export class LayerGraph {
   }
 
   redraw(): void {
-    this.theme = readTheme();
     this.layout();
     this.draw();
   }
@@ -120,7 +118,7 @@ export class LayerGraph {
   /** The parts that change only with the network's shape or the panel's width. */
   private layout(): void {
     if (!this.last) return;
-    const g = this.geometry(), t = this.theme;
+    const g = this.geometry(), t = readTheme();
     this.frame.svg.attr('width', g.width).attr('height', g.height).attr('viewBox', `0 0 ${g.width} ${g.height}`);
     this.root.selectAll('*').remove();
     this.root.append('g').attr('class', 'highlight');
@@ -146,7 +144,7 @@ export class LayerGraph {
   }
 
   private legend(width: number): void {
-    const t = this.theme, w = Math.min(160, width - 20);
+    const t = readTheme(), w = Math.min(160, width - 20);
     // Below the phase label, so that the two never meet in a narrow side bar.
     const legend = this.root.append('g').attr('class', 'legend').attr('transform', `translate(${width - w - 8},22)`);
     const id = 'layer-graph-legend-gradient';
@@ -165,7 +163,7 @@ export class LayerGraph {
   private draw(): void {
     const s = this.last;
     if (!s) return;
-    const g = this.geometry(), t = this.theme, mode = this.mode(s);
+    const g = this.geometry(), t = readTheme(), mode = this.mode(s);
     this.root.select('.legend-caption').text(mode === 'gradient' ? '− dL/d(unit) 0' : '− activation 0');
     this.root.select('.phase-label').text(phaseLabel(s));
     const digitMax = d3.max(s.tracked.input) || 1;
@@ -219,7 +217,7 @@ export class LayerGraph {
     this.root.select('.highlight').selectAll('rect').data(current === null ? [] : [current]).join('rect')
       .attr('class', 'current-layer')
       .attr('x', (c) => g.x(c + 1) - width / 2 + 2).attr('y', g.top - 8).attr('width', width - 4).attr('height', g.height - g.top - 22)
-      .attr('rx', 4).attr('fill', 'none').attr('stroke', this.theme.highlight).attr('stroke-dasharray', '4 3');
+      .attr('rx', 4).attr('fill', 'none').attr('stroke', readTheme().highlight).attr('stroke-dasharray', '4 3');
   }
 
   private drawEdges(units: Unit[], t: Theme): void {
