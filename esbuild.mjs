@@ -15,5 +15,7 @@ await Promise.all([
   esbuild.build({ ...node, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'mnist'] }),
   // The panel: a browser script under a strict CSP (no eval), and its styles.
   esbuild.build({ bundle: true, platform: 'browser', target: 'chrome120', format: 'iife', sourcemap: true, logLevel: 'warning', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' }),
-  esbuild.build({ bundle: true, logLevel: 'warning', entryPoints: ['webview/styles.css'], outfile: 'dist/webview.css' }),
+  // KaTeX's fonts go beside it, in dist/fonts/.
+  esbuild.build({ bundle: true, logLevel: 'warning', entryPoints: ['webview/styles.css'], outfile: 'dist/webview.css',
+    loader: { '.woff2': 'file', '.woff': 'file', '.ttf': 'file' }, assetNames: 'fonts/[name]' }),
 ]);

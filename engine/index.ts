@@ -25,3 +25,4 @@ export * from './protocol';
 export * from './snapshot';
 export * from './spec';
 export * from './specRun';
+export * from './specSession';

@@ -7,6 +7,7 @@ import { ACTIVATIONS, type TrainingConfig } from './config';
 import type { LayerType } from './layers/layer';
 import type { EpochResult } from './trainer';
 import type { Phase } from './stepper';
+import type { LossType } from './losses';
 
 export type RunState = 'idle' | 'loading' | 'running' | 'paused' | 'finished';
 
@@ -26,6 +27,8 @@ export interface LayerSummary {
   readonly type: LayerType;
   readonly inFeatures: number;
   readonly outFeatures: number;
+  /** r, for dropout layers. */
+  readonly dropoutRate: number | null;
   /** ||dW||_F and ||db||, for linear layers. */
   readonly dWNorm: number | null;
   readonly dbNorm: number | null;
@@ -36,11 +39,16 @@ export interface LayerSummary {
 
 /** One example of the mini-batch (its first row), followed through every layer. */
 export interface TrackedExample {
+  /** The class its one-hot target marks; -1 for other targets. */
   readonly label: number;
+  /** Its target vector y. */
+  readonly target: Float32Array;
   readonly input: Float32Array;
+  /** dL/dx, once the backward pass has reached the input; null where it is not computed (training skips it). */
+  readonly inputGradient: Float32Array | null;
   /** Each layer's output for this example. */
   readonly outputs: Float32Array[];
-  /** dL/d(output) per layer; null for layers whose backward pass this step has not reached. */
+  /** dL/d(output) per layer; null for layers the backward pass of this step has not reached. */
   readonly gradOutputs: (Float32Array | null)[];
   /** The dropout mask per layer (1 kept, 0 dropped); null for other layers. */
   readonly masks: (Uint8Array | null)[];
@@ -54,6 +62,9 @@ export interface Snapshot {
   readonly epoch: number;
   readonly epochs: number;
   readonly stepsPerEpoch: number;
+  /** N, the size of the current (mini-)batch. */
+  readonly rows: number;
+  readonly lossFunction: LossType;
   readonly phase: Phase;
   /** Of the last completed loss sub-step. */
   readonly loss: number;
@@ -74,10 +85,14 @@ export interface FinalResult {
   readonly samplesPerSecond: number;
 }
 
-/** A whole weight matrix or its gradient, sent only when asked for. */
+/** A linear layer's parameters and their gradients, by their names in the math. */
+export const MATRIX_NAMES = ['W', 'dW', 'b', 'db'] as const;
+export type MatrixName = (typeof MATRIX_NAMES)[number];
+
+/** A whole weight matrix (or bias vector, one column), or its gradient, sent only when asked for. */
 export interface Matrix {
   readonly layer: number;
-  readonly name: 'W' | 'dW';
+  readonly name: MatrixName;
   readonly rows: number;
   readonly cols: number;
   readonly data: Float32Array;
@@ -89,14 +104,17 @@ export type ExportedLayer =
   | { readonly type: 'relu' | 'tanh' | 'sigmoid' }
   | { readonly type: 'dropout'; readonly rate: number };
 
-export type RunErrorKind = 'data' | 'internal';
+/** `data` and `spec` end the run before it starts: the user fixes the file. */
+export type RunErrorKind = 'data' | 'spec' | 'internal';
 
 // ---- host -> worker ----
 
 export type WorkerCommand =
   | { readonly type: 'start'; readonly config: TrainingConfig; readonly data: DataSource; readonly paused: boolean; readonly snapshotsPerSecond: number }
+  /** A network spec's text, to step through (paused) on its own batch; `name` says where it came from. */
+  | { readonly type: 'loadSpec'; readonly text: string; readonly name: string; readonly snapshotsPerSecond: number }
   | { readonly type: 'pause' | 'resume' | 'stepForward' | 'stepBackward' | 'applyUpdate' }
-  | { readonly type: 'requestMatrix'; readonly requestId: number; readonly layer: number; readonly name: 'W' | 'dW' }
+  | { readonly type: 'requestMatrix'; readonly requestId: number; readonly layer: number; readonly name: MatrixName }
   | { readonly type: 'exportWeights'; readonly requestId: number };
 
 // ---- worker -> host ----
@@ -118,6 +136,8 @@ export interface RunStatus {
   readonly state: RunState;
   readonly stepping: Stepping;
   readonly config: TrainingConfig | null;
+  /** The network spec being stepped through (its file name); null for a training run. */
+  readonly spec: string | null;
   /** Where the data came from, once loaded. */
   readonly source: string | null;
   readonly epochs: EpochResult[];
@@ -145,8 +165,13 @@ export type PanelCommand = (typeof PANEL_COMMANDS)[number];
 export type WebviewMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'command'; readonly command: PanelCommand }
-  | { readonly type: 'requestMatrix'; readonly layer: number; readonly name: 'W' | 'dW' }
-  | { readonly type: 'updateSetting'; readonly key: PanelSetting; readonly value: number | number[] | string };
+  | { readonly type: 'requestMatrix'; readonly layer: number; readonly name: MatrixName }
+  | { readonly type: 'updateSetting'; readonly key: PanelSetting; readonly value: number | number[] | string }
+  /** Text for the clipboard (a vector as JSON): the webview's own clipboard is not reliable in every host. */
+  | { readonly type: 'copy'; readonly text: string };
+
+/** The most a copy from the panel may carry: a 784 x 1000 matrix as JSON is about 12 MB. */
+export const MAX_COPY_LENGTH = 16_000_000;
 
 // ---- runtime checks ----
 
@@ -160,8 +185,8 @@ function isCount(x: unknown, max = Number.MAX_SAFE_INTEGER): x is number {
   return Number.isInteger(x) && (x as number) >= 0 && (x as number) <= max;
 }
 
-function isMatrixName(x: unknown): x is 'W' | 'dW' {
-  return x === 'W' || x === 'dW';
+function isMatrixName(x: unknown): x is MatrixName {
+  return (MATRIX_NAMES as readonly unknown[]).includes(x);
 }
 
 /** A message from the webview, or null for anything unknown or malformed. */
@@ -176,6 +201,8 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | null {
       return isCount(x.layer, 1000) && isMatrixName(x.name) ? { type: 'requestMatrix', layer: x.layer, name: x.name } : null;
     case 'updateSetting':
       return isSettingValue(x.key, x.value) ? { type: 'updateSetting', key: x.key as PanelSetting, value: x.value } : null;
+    case 'copy':
+      return typeof x.text === 'string' && x.text.length <= MAX_COPY_LENGTH ? { type: 'copy', text: x.text } : null;
     default:
       return null;
   }
@@ -212,6 +239,10 @@ export function parseWorkerCommand(x: unknown): WorkerCommand | null {
       return isConfig(x.config) && isDataSource(x.data) && typeof x.paused === 'boolean' && typeof x.snapshotsPerSecond === 'number'
         ? (x as unknown as WorkerCommand)
         : null;
+    case 'loadSpec':
+      return typeof x.text === 'string' && typeof x.name === 'string' && typeof x.snapshotsPerSecond === 'number'
+        ? { type: 'loadSpec', text: x.text, name: x.name, snapshotsPerSecond: x.snapshotsPerSecond }
+        : null;
     case 'pause': case 'resume': case 'stepForward': case 'stepBackward': case 'applyUpdate':
       return { type: x.type };
     case 'requestMatrix':
@@ -247,7 +278,7 @@ export function parseWorkerEvent(x: unknown): WorkerEvent | null {
       case 'finished': return isObject(x.result) && typeof x.result.testAccuracy === 'number';
       case 'matrix': return isCount(x.requestId) && (x.matrix === null || (isObject(x.matrix) && x.matrix.data instanceof Float32Array));
       case 'weights': return isCount(x.requestId) && Array.isArray(x.layers);
-      case 'error': return (x.kind === 'data' || x.kind === 'internal') && typeof x.message === 'string';
+      case 'error': return (x.kind === 'data' || x.kind === 'spec' || x.kind === 'internal') && typeof x.message === 'string';
       default: return false;
     }
   })();

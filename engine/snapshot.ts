@@ -4,7 +4,23 @@ import { Linear } from './layers/linear';
 import type { Layer } from './layers/layer';
 import { SoftmaxCrossEntropy } from './losses';
 import type { LayerSummary, Snapshot } from './protocol';
-import type { Trainer } from './trainer';
+import type { Network } from './network';
+import type { Phase } from './stepper';
+
+/** What a snapshot reads: a training run, or a network spec stepped on its one batch. */
+export interface SnapshotSource {
+  readonly network: Network;
+  readonly phase: Phase;
+  /** The current batch: inputs X and targets Y, `rows` of each. */
+  readonly batch: { readonly X: Float; readonly Y: Float; readonly rows: number };
+  readonly currentLoss: { readonly dataLoss: number; readonly penalty: number };
+  readonly step: number;
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly stepsPerEpoch: number;
+  /** Training speed this epoch so far; null before it is measured. */
+  readonly samplesPerSecond: number | null;
+}
 
 /**
  * A compact copy of where training stands, for the panel: gradient norms and
@@ -12,42 +28,54 @@ import type { Trainer } from './trainer';
  * through every layer. It copies a few thousand numbers, so it is taken a few
  * times a second, never every step.
  */
-export function takeSnapshot(trainer: Trainer, batchAccuracy: number | null): Snapshot {
-  const net = trainer.network, phase = trainer.phase, layers = net.layers;
-  const { X, Y, rows } = trainer.batch;
+export function takeSnapshot(source: SnapshotSource, batchAccuracy: number | null): Snapshot {
+  const net = source.network, phase = source.phase, layers = net.layers;
+  const { X, Y, rows } = source.batch;
   // Which layers' gradients belong to this step: all after a full step, else those the backward pass reached.
   const backwardFrom = phase.kind === 'backward' ? phase.layer : phase.kind === 'ready' ? 0 : layers.length;
   const forwardTo = phase.kind === 'forward' ? phase.layer : layers.length - 1;
+  // The layer below the backward pass has its gradient already: the one the loss or the last layer stepped back just sent it.
+  const sentBelow = phase.kind === 'loss' ? layers.length - 1 : phase.kind === 'backward' ? phase.layer - 1 : -1;
+  const sent = (l: number): Float | null => (l === layers.length - 1 ? net.loss.gradInput : layers[l + 1].gradInput);
   const row = (a: Float | null, width: number): Float32Array | null => (a ? Float32Array.from(a.subarray(0, width)) : null);
-  const { dataLoss, penalty } = trainer.currentLoss;
-  const progress = trainer.epochSoFar();
+  const { dataLoss, penalty } = source.currentLoss;
   const K = net.outFeatures;
+  const first = layers[0];
   return {
-    step: trainer.step,
-    epoch: trainer.epoch,
-    epochs: trainer.config.epochs,
-    stepsPerEpoch: trainer.stepsPerEpoch,
+    step: source.step,
+    epoch: source.epoch,
+    epochs: source.epochs,
+    stepsPerEpoch: source.stepsPerEpoch,
+    rows,
+    lossFunction: net.loss.type,
     phase,
     loss: dataLoss + penalty,
     dataLoss,
     penalty,
     batchAccuracy,
-    samplesPerSecond: Number.isFinite(progress.samplesPerSecond) ? progress.samplesPerSecond : null,
+    samplesPerSecond: source.samplesPerSecond,
     layers: layers.map((layer, l) => summarize(layer, l >= backwardFrom)),
     tracked: {
       label: labelOf(Y, K),
+      target: Float32Array.from(Y.subarray(0, K)),
       input: Float32Array.from(X.subarray(0, net.inFeatures)),
+      inputGradient: backwardFrom === 0 && first ? row(first.gradInput, net.inFeatures) : null,
       outputs: layers.map((layer, l) => (l <= forwardTo ? row(layer.output, layer.outFeatures)! : new Float32Array(layer.outFeatures))),
-      gradOutputs: layers.map((layer, l) => (l >= backwardFrom ? row(layer.gradOutput, layer.outFeatures) : null)),
+      gradOutputs: layers.map((layer, l) => (l >= backwardFrom ? row(layer.gradOutput, layer.outFeatures) : l === sentBelow ? row(sent(l), layer.outFeatures) : null)),
       masks: layers.map((layer) => (layer instanceof Dropout && layer.training ? layer.mask.slice(0, layer.outFeatures) : null)),
       probabilities: phase.kind === 'forward' || !(net.loss instanceof SoftmaxCrossEntropy) || rows === 0 ? null : row(net.loss.probabilities, K),
     },
   };
 }
 
+/** The class a one-hot target marks; -1 for other targets (regression, squared error). */
 function labelOf(Y: Float, K: number): number {
-  for (let k = 0; k < K; k++) if (Y[k] === 1) return k;
-  return -1;
+  let label = -1;
+  for (let k = 0; k < K; k++) {
+    if (Y[k] === 1 && label < 0) label = k;
+    else if (Y[k] !== 0) return -1;
+  }
+  return label;
 }
 
 function summarize(layer: Layer, hasGradients: boolean): LayerSummary {
@@ -58,6 +86,7 @@ function summarize(layer: Layer, hasGradients: boolean): LayerSummary {
     type: layer.type,
     inFeatures: layer.inFeatures,
     outFeatures: layer.outFeatures,
+    dropoutRate: layer instanceof Dropout ? layer.rate : null,
     dWNorm: linear ? norm(linear.dW, linear.dW.length) : null,
     dbNorm: linear ? norm(linear.db, linear.db.length) : null,
     gradInputNorm: norm(layer.gradInput, rows * layer.inFeatures),

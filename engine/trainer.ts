@@ -105,6 +105,15 @@ export class Trainer {
     return this.position === 0 && this.stepper.between && this.tally.seen > 0;
   }
 
+  get epochs(): number {
+    return this.config.epochs;
+  }
+
+  get samplesPerSecond(): number | null {
+    const speed = this.epochSoFar().samplesPerSecond;
+    return Number.isFinite(speed) ? speed : null;
+  }
+
   get stepsPerEpoch(): number {
     return Math.ceil(this.data.train.count / this.config.batchSize);
   }

@@ -5,7 +5,8 @@ import { Panels, VIEW_ID } from './panel';
 import { StatusBar } from './statusBar';
 import { DATASET_SETTING, panelSettings, readSettings, updateSetting, UPDATES_SETTING } from './settings';
 import { weightsAsSpec } from './exportWeights';
-import { SpecDiagnostics } from './specDiagnostics';
+import { SPEC_SUFFIX, SpecDiagnostics } from './specDiagnostics';
+import { SpecLens } from './specLens';
 
 /** The built-in network specs, in extension/examples/. */
 const EXAMPLES = [
@@ -27,6 +28,9 @@ class BackpropLens implements vscode.Disposable {
   private endLoading: (() => void) | null = null;
   /** Loading a data folder takes seconds and can be cancelled; the embedded digits take one. */
   private loadingFolder = false;
+  private readonly diagnostics = new SpecDiagnostics();
+  /** The network spec the panel steps through, read again on Reset. */
+  private specUri: vscode.Uri | null = null;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.panels = new Panels(context.extensionUri, (m, reply) => this.fromPanel(m, reply), (line) => this.log(line));
@@ -54,8 +58,12 @@ class BackpropLens implements vscode.Disposable {
   register(): void {
     const c = this.context;
     c.subscriptions.push(this, this.output, this.statusBar, this.panels);
-    c.subscriptions.push(vscode.window.registerWebviewViewProvider(VIEW_ID, this.panels), new SpecDiagnostics());
-    const commands: Record<string, () => unknown> = {
+    c.subscriptions.push(
+      vscode.window.registerWebviewViewProvider(VIEW_ID, this.panels),
+      this.diagnostics,
+      vscode.languages.registerCodeLensProvider(SpecLens.selector, new SpecLens()),
+    );
+    const commands: Record<string, (...args: unknown[]) => unknown> = {
       train: () => this.start(false),
       pause: () => this.controller.pause(),
       resume: () => this.controller.resume(),
@@ -67,10 +75,11 @@ class BackpropLens implements vscode.Disposable {
       },
       stepBackward: () => this.controller.stepBackward(),
       applyUpdate: () => this.controller.applyUpdate(),
-      reset: () => this.start(true),
+      reset: () => (this.status.spec && this.specUri ? this.stepThroughSpec(this.specUri) : this.start(true)),
       exportWeights: () => this.exportWeights(),
       openNetworkSpec: () => this.openNetworkSpec(),
       openExample: () => this.openExample(),
+      stepThroughSpec: (uri) => this.stepThroughSpec(uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri),
       openPanel: () => this.panels.openInEditor(),
       showPanel: () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
     };
@@ -99,9 +108,39 @@ class BackpropLens implements vscode.Disposable {
       void vscode.window.showWarningMessage(`Backprop Lens: ${note}`);
     }
     this.loadingFolder = settings.data.kind === 'idx';
+    this.specUri = null;
     this.controller.start(settings.config, settings.data, { paused, updatesPerSecond: settings.updatesPerSecond });
     void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
     return true;
+  }
+
+  /**
+   * Loads a network spec (as the editor has it, saved or not) into the panel,
+   * paused before its first step. A spec with problems is not loaded: the panel
+   * and a notification say so, and the Problems panel shows where.
+   */
+  private async stepThroughSpec(uri: vscode.Uri | undefined): Promise<void> {
+    if (!uri?.path.endsWith(SPEC_SUFFIX)) {
+      this.showError(`open a network spec (a *${SPEC_SUFFIX} file) first, or pick a built-in one with "Backprop Lens: Open Example".`);
+      return;
+    }
+    const document = await vscode.workspace.openTextDocument(uri);
+    const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+    const problems = this.diagnostics.check(document);
+    void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+    if (problems.length > 0) {
+      const first = problems[0];
+      const count = problems.length === 1 ? 'its problem is' : `its ${problems.length} problems are`;
+      const message = `${name} cannot be loaded until ${count} fixed. Line ${first.range.start.line + 1}: ${first.message}`;
+      this.log(message);
+      this.controller.tell(message);
+      void vscode.window.showErrorMessage(`Backprop Lens: ${message}`, 'Show Problems').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.actions.view.problems');
+      });
+      return;
+    }
+    this.specUri = uri;
+    this.controller.loadSpec(document.getText(), name, { updatesPerSecond: readSettings().updatesPerSecond });
   }
 
   private showError(message: string, setting?: string): void {
@@ -153,6 +192,9 @@ class BackpropLens implements vscode.Disposable {
         return;
       case 'requestMatrix':
         void this.controller.requestMatrix(message.layer, message.name).then((matrix) => matrix && reply({ type: 'matrix', matrix }));
+        return;
+      case 'copy':
+        void vscode.env.clipboard.writeText(message.text).then(() => vscode.window.setStatusBarMessage('Backprop Lens: copied to the clipboard', 2000));
         return;
       case 'updateSetting':
         updateSetting(message.key, message.value).catch((e: Error) => this.showError(`could not save the setting backpropLens.${message.key}: ${e.message}`));

@@ -6,7 +6,7 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import {
   NO_STEPPING, parseWorkerEvent,
-  type DataSource, type EpochResult, type ExportedLayer, type FinalResult, type Matrix,
+  type DataSource, type EpochResult, type ExportedLayer, type FinalResult, type Matrix, type MatrixName,
   type RunStatus, type Snapshot, type TrainingConfig, type WorkerCommand, type WorkerEvent,
 } from '../engine';
 import { LatestWins } from './throttle';
@@ -28,7 +28,10 @@ export interface StartOptions {
   readonly updatesPerSecond: number;
 }
 
-const IDLE: RunStatus = { state: 'idle', stepping: NO_STEPPING, config: null, source: null, epochs: [], final: null, message: null };
+const IDLE: RunStatus = { state: 'idle', stepping: NO_STEPPING, config: null, spec: null, source: null, epochs: [], final: null, message: null };
+
+/** What a run was started with, so that Reset can start it again. */
+type StartCommand = Extract<WorkerCommand, { type: 'start' | 'loadSpec' }>;
 
 export class RunController {
   private worker: Worker | null = null;
@@ -37,7 +40,7 @@ export class RunController {
   private readonly throttle: LatestWins<Snapshot>;
   private nextRequest = 1;
   private readonly requests = new Map<number, (event: WorkerEvent) => void>();
-  private started: { config: TrainingConfig; data: DataSource; options: StartOptions } | null = null;
+  private started: StartCommand | null = null;
 
   constructor(
     private readonly workerPath: string,
@@ -62,11 +65,22 @@ export class RunController {
 
   /** Starts a new run, ending any other. */
   start(config: TrainingConfig, data: DataSource, options: StartOptions): void {
+    this.launch({ type: 'start', config, data, paused: options.paused ?? false, snapshotsPerSecond: options.updatesPerSecond });
+    this.listener.log(`run: ${JSON.stringify(config)} on ${data.kind === 'idx' ? data.folder : 'the embedded digits'}`);
+  }
+
+  /** Loads a network spec (its text; `name` for messages), paused before its first step; ends any other run. */
+  loadSpec(text: string, name: string, options: StartOptions): void {
+    this.launch({ type: 'loadSpec', text, name, snapshotsPerSecond: options.updatesPerSecond });
+    this.listener.log(`network spec: ${name}`);
+  }
+
+  private launch(command: StartCommand): void {
     this.end();
-    this.started = { config, data, options };
+    this.started = command;
     this.lastSnapshot = null;
-    this.throttle.setInterval(1000 / options.updatesPerSecond);
-    this.update({ ...IDLE, state: 'loading', config });
+    this.throttle.setInterval(1000 / command.snapshotsPerSecond);
+    this.update({ ...IDLE, state: 'loading', config: command.type === 'start' ? command.config : null, spec: command.type === 'loadSpec' ? command.name : null });
     // The engine is a plain bundle: none of the host's Node flags (a loader such as
     // tsx's costs a fifth of its speed) belong in its thread.
     const worker = new Worker(this.workerPath, { execArgv: [], resourceLimits: this.resourceLimits });
@@ -74,8 +88,12 @@ export class RunController {
     worker.on('message', (raw) => this.receive(worker, raw));
     worker.on('error', (e) => this.crashed(worker, `the training engine crashed: ${e.message}`));
     worker.on('exit', (code) => this.crashed(worker, `the training engine stopped unexpectedly (exit code ${code})`));
-    this.send({ type: 'start', config, data, paused: options.paused ?? false, snapshotsPerSecond: options.updatesPerSecond });
-    this.listener.log(`run: ${JSON.stringify(config)} on ${data.kind === 'idx' ? data.folder : 'the embedded digits'}`);
+    this.send(command);
+  }
+
+  /** Shows a message (such as why a spec cannot be loaded) without touching the run. */
+  tell(message: string): void {
+    this.update({ ...this.current, message });
   }
 
   /** Changes how many snapshots a second reach the listener, from now on. */
@@ -112,14 +130,12 @@ export class RunController {
     this.listener.log('run stopped');
   }
 
-  /** The same run again from its initial weights, paused before its first step. */
+  /** The same run (or spec) again from its initial weights, paused before its first step. */
   reset(): void {
-    if (!this.started) return;
-    const { config, data, options } = this.started;
-    this.start(config, data, { ...options, paused: true });
+    if (this.started) this.launch(this.started.type === 'start' ? { ...this.started, paused: true } : this.started);
   }
 
-  requestMatrix(layer: number, name: 'W' | 'dW'): Promise<Matrix | null> {
+  requestMatrix(layer: number, name: MatrixName): Promise<Matrix | null> {
     return this.request((requestId) => ({ type: 'requestMatrix', requestId, layer, name }), (e) => (e.type === 'matrix' ? e.matrix : null));
   }
 
@@ -208,7 +224,7 @@ export class RunController {
         return answer?.(event);
       }
       case 'error':
-        if (event.kind === 'data') {
+        if (event.kind === 'data' || event.kind === 'spec') {
           this.end();
           this.update({ ...this.current, state: 'idle', stepping: NO_STEPPING, message: event.message });
           return this.listener.failed(event.message, event.file);

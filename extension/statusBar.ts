@@ -5,6 +5,8 @@ import type { RunStatus, Snapshot } from '../engine';
 export class StatusBar implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem('backpropLens.status', vscode.StatusBarAlignment.Left, 10);
   private state: RunStatus['state'] = 'idle';
+  /** The network spec stepped through, which has steps but no epochs. */
+  private spec: string | null = null;
 
   constructor(showCommand: string) {
     this.item.name = 'Backprop Lens';
@@ -14,6 +16,7 @@ export class StatusBar implements vscode.Disposable {
 
   status(status: RunStatus): void {
     this.state = status.state;
+    this.spec = status.spec;
     if (status.state === 'idle') this.item.hide();
     else if (status.state === 'loading') this.show('$(loading~spin) Backprop Lens: loading data');
     else this.item.show();
@@ -23,7 +26,8 @@ export class StatusBar implements vscode.Disposable {
     if (this.state === 'idle' || this.state === 'loading') return;
     const icon = this.state === 'running' ? '$(pulse)' : this.state === 'paused' ? '$(debug-pause)' : '$(check)';
     const accuracy = s.batchAccuracy === null ? '' : ` · acc ${s.batchAccuracy.toFixed(2)}`;
-    this.show(`${icon} epoch ${s.epoch}/${s.epochs} · step ${s.step} · loss ${s.loss.toFixed(4)}${accuracy}`);
+    const where = this.spec ? this.spec : `epoch ${s.epoch}/${s.epochs}`;
+    this.show(`${icon} ${where} · step ${s.step} · loss ${s.loss.toFixed(4)}${accuracy}`);
   }
 
   private show(text: string): void {

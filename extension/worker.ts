@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import {
-  DataFileError, Dropout, Linear, loadSplits, NO_STEPPING, parseWorkerCommand, takeSnapshot, Trainer,
+  buildSpecRun, DataFileError, Dropout, formatPath, Linear, loadSplits, NO_STEPPING, parseSpec, parseWorkerCommand, SpecSession, takeSnapshot, Trainer,
   type Evaluation, type ExportedLayer, type RunState, type Stepping, type WorkerCommand, type WorkerEvent,
 } from '../engine';
 
@@ -20,9 +20,16 @@ function post(event: WorkerEvent): void {
 }
 
 interface PendingEvaluation {
+  readonly trainer: Trainer;
   readonly of: 'validation' | 'test';
   readonly chunks: Generator<void, Evaluation>;
 }
+
+/** What a run steps: a training run's mini-batches, or a network spec's one batch again and again. */
+type Source = Trainer | SpecSession;
+
+/** A network spec with problems: the run cannot start, and the message says why. */
+class SpecError extends Error {}
 
 class Run {
   state: RunState = 'loading';
@@ -33,12 +40,12 @@ class Run {
   private readonly started = performance.now();
   private readonly snapshotInterval: number;
 
-  constructor(readonly trainer: Trainer, snapshotsPerSecond: number) {
+  constructor(readonly source: Source, snapshotsPerSecond: number) {
     this.snapshotInterval = 1000 / snapshotsPerSecond;
   }
 
   stepping(): Stepping {
-    const t = this.trainer, paused = this.state === 'paused';
+    const t = this.source, paused = this.state === 'paused';
     const phase = t.phase.kind;
     return {
       canStepForward: paused && !t.finished && !t.readyToUpdate,
@@ -56,7 +63,7 @@ class Run {
     const now = performance.now();
     if (!force && now - this.lastSnapshotAt < this.snapshotInterval) return;
     this.lastSnapshotAt = now;
-    post({ type: 'snapshot', snapshot: takeSnapshot(this.trainer, this.lastAccuracy) });
+    post({ type: 'snapshot', snapshot: takeSnapshot(this.source, this.lastAccuracy) });
   }
 
   /** Training until the slice is used up; called again and again while running. */
@@ -70,29 +77,28 @@ class Run {
   /** One unit of work: an evaluation chunk or a training step. */
   private work(): void {
     if (this.pending) return this.evaluateChunk();
-    const s = this.trainer.trainStep();
+    const s = this.source.trainStep();
     this.lastAccuracy = s.batchAccuracy;
     this.afterStep(false);
   }
 
   /** A snapshot if one is due (always at an epoch's end, or when a person asked for the step). */
   private afterStep(force: boolean): void {
-    const t = this.trainer;
+    const t = this.source;
     this.snapshot(force || t.atEpochEnd);
-    if (t.atEpochEnd) this.pending = { of: 'validation', chunks: t.evaluation(t.data.validation) };
+    if (t instanceof Trainer && t.atEpochEnd) this.pending = { trainer: t, of: 'validation', chunks: t.evaluation(t.data.validation) };
   }
 
   private evaluateChunk(): void {
-    const { of, chunks } = this.pending!;
+    const { trainer: t, of, chunks } = this.pending!;
     const next = chunks.next();
     if (!next.done) return;
     this.pending = null;
-    const t = this.trainer;
     if (of === 'validation') {
       const result = t.endEpoch(next.value);
       this.trainSeconds += result.seconds;
       post({ type: 'epoch', result });
-      if (t.finished) this.pending = { of: 'test', chunks: t.evaluation(t.data.test) };
+      if (t.finished) this.pending = { trainer: t, of: 'test', chunks: t.evaluation(t.data.test) };
     } else {
       post({
         type: 'finished',
@@ -115,7 +121,7 @@ class Run {
   /** One sub-step: Step Forward and Step Backward differ only in when they are offered. */
   subStep(): void {
     this.finishPending();
-    const t = this.trainer;
+    const t = this.source;
     if (this.state !== 'paused' || t.finished || t.readyToUpdate) return;
     t.advance();
     this.snapshot(true);
@@ -123,15 +129,15 @@ class Run {
   }
 
   applyUpdate(): void {
-    if (this.state !== 'paused' || !this.trainer.readyToUpdate) return;
-    this.lastAccuracy = this.trainer.update().batchAccuracy;
+    if (this.state !== 'paused' || !this.source.readyToUpdate) return;
+    this.lastAccuracy = this.source.update().batchAccuracy;
     this.afterStep(true);
     this.finishPending();
     if (this.state === 'paused') this.setState('paused');
   }
 
   exportLayers(): ExportedLayer[] {
-    return this.trainer.network.layers.map((layer): ExportedLayer => {
+    return this.source.network.layers.map((layer): ExportedLayer => {
       if (layer instanceof Linear) {
         return { type: 'linear', in: layer.inFeatures, out: layer.outFeatures, W: Float32Array.from(layer.W), b: Float32Array.from(layer.b) };
       }
@@ -152,8 +158,25 @@ function start(command: Extract<WorkerCommand, { type: 'start' }>): void {
   run.pump();
 }
 
+/** A network spec, paused before its first step, its starting numbers on show. */
+function loadSpec(command: Extract<WorkerCommand, { type: 'loadSpec' }>): void {
+  post({ type: 'state', state: 'loading', stepping: NO_STEPPING });
+  const { spec, problems } = parseSpec(command.text);
+  if (!spec) {
+    const first = problems[0];
+    const more = problems.length > 1 ? ` (and ${problems.length - 1} more)` : '';
+    throw new SpecError(`${command.name} cannot be loaded until its problems are fixed: ${first.message} (${formatPath(first.path)})${more}`);
+  }
+  const session = new SpecSession(buildSpecRun(spec));
+  post({ type: 'loaded', source: command.name, train: session.run.rows, validation: 0, test: 0 });
+  run = new Run(session, command.snapshotsPerSecond);
+  run.setState('paused');
+  run.snapshot(true);
+}
+
 function handle(command: WorkerCommand): void {
   if (command.type === 'start') return start(command);
+  if (command.type === 'loadSpec') return loadSpec(command);
   if (!run) return;
   switch (command.type) {
     case 'pause':
@@ -171,9 +194,9 @@ function handle(command: WorkerCommand): void {
     case 'applyUpdate':
       return run.applyUpdate();
     case 'requestMatrix': {
-      const layer = run.trainer.network.layers[command.layer];
+      const layer = run.source.network.layers[command.layer];
       const matrix = layer instanceof Linear
-        ? { layer: command.layer, name: command.name, rows: layer.outFeatures, cols: layer.inFeatures, data: Float32Array.from(command.name === 'W' ? layer.W : layer.dW) }
+        ? { layer: command.layer, name: command.name, rows: layer.outFeatures, cols: command.name.endsWith('W') ? layer.inFeatures : 1, data: Float32Array.from(layer[command.name]) }
         : null;
       return post({ type: 'matrix', requestId: command.requestId, matrix });
     }
@@ -193,6 +216,7 @@ port.on('message', (raw: unknown) => {
   } catch (e) {
     const error = e as Error;
     if (e instanceof DataFileError) post({ type: 'error', kind: 'data', message: error.message, file: e.file });
+    else if (e instanceof SpecError) post({ type: 'error', kind: 'spec', message: error.message });
     else post({ type: 'error', kind: 'internal', message: error.stack ?? String(e) });
   }
 });

@@ -1,5 +1,5 @@
 import * as d3 from 'd3';
-import type { Matrix, Snapshot } from '../engine/protocol';
+import type { Matrix, MatrixName, Snapshot } from '../engine/protocol';
 import { ChartFrame, format } from './chart';
 import { readTheme, type Theme } from './theme';
 import { sampleUnits } from './layerGraph';
@@ -34,7 +34,7 @@ export class Inspector {
   /** Every sampled first-layer unit's incoming weights (top) and their gradients (bottom), as images of the input. */
   private readonly gallery = document.createElement('canvas');
 
-  constructor(private readonly request: (layer: number, name: 'W' | 'dW') => void) {
+  constructor(private readonly request: (layer: number, name: MatrixName) => void) {
     this.gallery.className = 'weight-gallery';
     this.gallery.setAttribute('role', 'img');
     this.gallery.setAttribute('aria-label', 'Incoming weights (top row) and their gradients (bottom row) of sampled first-layer units, as 28 by 28 images');
@@ -66,6 +66,7 @@ export class Inspector {
   }
 
   matrix(m: Matrix): void {
+    if (m.name !== 'W' && m.name !== 'dW') return;
     this.matrices.set(m.name, m);
     if (m.name === 'dW') this.dWView = { matrix: m, summaries: gradientSummaries(m.data), histogram: histogramOf(m.data) };
     this.draw();
@@ -121,7 +122,7 @@ export class Inspector {
     this.frame.svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
     const svg = this.frame.svg;
     svg.selectAll('text.selection').data([0]).join('text').attr('class', 'selection').attr('x', 4).attr('y', 14).attr('fill', t.foreground)
-      .text(`layer ${column} (${s.layers[column].type})${linear !== column ? `, weights of layer ${linear}` : ''}, unit ${this.unit}`);
+      .text(`layer ${column} (${s.layers[column].type})${linear !== column ? `, weights of layer ${linear}` : ''}, unit ${this.unit + 1} of ${s.layers[column].outFeatures}`);
     svg.selectAll('text.summary').data(summaries).join('text').attr('class', 'summary').attr('x', 4).attr('y', (_d, i) => 32 + i * 14)
       .attr('font-size', 11).attr('fill', t.muted).text((d) => `${d.label}: ${format(d.value)}`);
     let y = 40 + summaries.length * 14;

@@ -33,7 +33,14 @@ export function sampleUnits(size: number): number[] {
   return d3.range(MAX_UNITS).map((i) => Math.round((i * (size - 1)) / (MAX_UNITS - 1)));
 }
 
+/** An input of a square number of pixels is a picture (the digit); any other is a column of units. */
+function isImage(features: number): boolean {
+  return features >= 64 && Number.isInteger(Math.sqrt(features));
+}
+
 function columnsOf(s: Snapshot): Column[] {
+  const n = s.tracked.input.length;
+  const input: Column[] = isImage(n) ? [] : [{ key: 'input', label: `input|${n}`, layer: -1, size: n, shown: sampleUnits(n) }];
   const layerColumns = s.layers.map((l, i): Column => ({
     key: `layer-${i}`,
     label: l.type === 'linear' ? `linear|${l.inFeatures}→${l.outFeatures}` : `${l.type}|${l.outFeatures}`,
@@ -42,7 +49,8 @@ function columnsOf(s: Snapshot): Column[] {
     shown: sampleUnits(l.outFeatures),
   }));
   const K = s.layers[s.layers.length - 1].outFeatures;
-  return [...layerColumns, { key: 'softmax', label: `softmax|z`, layer: s.layers.length, size: K, shown: d3.range(K) }];
+  const softmax: Column[] = s.lossFunction === 'softmax-cross-entropy' ? [{ key: 'softmax', label: `softmax|z`, layer: s.layers.length, size: K, shown: d3.range(K) }] : [];
+  return [...input, ...layerColumns, ...softmax];
 }
 
 /**
@@ -56,6 +64,10 @@ export class LayerGraph {
   private shape = '';
   private last: Snapshot | null = null;
   private selected: { layer: number; unit: number } | null = null;
+  /** Units of the step-through's current sub-step, as "column:unit". */
+  private involved = new Set<string>();
+  /** The input is drawn as a picture in a column of its own, left of the unit columns. */
+  private image = true;
   private readonly weights = new Map<number, Matrix>();
   private weightsAskedAt = -Infinity;
   private readonly root = this.frame.svg.append('g');
@@ -73,6 +85,7 @@ export class LayerGraph {
     if (shape !== this.shape) {
       this.shape = shape;
       this.columns = columnsOf(s);
+      this.image = isImage(s.tracked.input.length);
       this.weights.clear();
       this.layout();
     }
@@ -80,7 +93,7 @@ export class LayerGraph {
     if (performance.now() - this.weightsAskedAt > WEIGHTS_EVERY_MS) {
       this.weightsAskedAt = performance.now();
       s.layers.forEach((l, i) => {
-        if (l.type === 'linear' && i > 0 && l.inFeatures * l.outFeatures <= 200000) this.requestWeights(i);
+        if (l.type === 'linear' && (i > 0 || !this.image) && l.inFeatures * l.outFeatures <= 200000) this.requestWeights(i);
       });
     }
     this.draw();
@@ -102,9 +115,17 @@ export class LayerGraph {
     this.draw();
   }
 
+  /** Marks the units a step-through sub-step reads and writes. */
+  involve(involved: readonly { readonly column: number; readonly units: readonly number[] }[]): void {
+    const next = new Set(involved.flatMap((c) => c.units.map((u) => `${c.column}:${u}`)));
+    if (next.size === this.involved.size && [...next].every((k) => this.involved.has(k))) return;
+    this.involved = next;
+    this.draw();
+  }
+
   private geometry(): { width: number; height: number; top: number; x: (c: number) => number; unitY: (i: number, n: number) => number } {
     const width = this.frame.width, height = 420, top = 56, bottom = 50;
-    const n = this.columns.length + 1;
+    const n = this.columns.length + (this.image ? 1 : 0);
     const x = (c: number): number => ((c + 0.5) * width) / n;
     const unitY = (i: number, count: number): number => top + ((i + 0.5) * (height - top - bottom)) / count;
     return { width, height, top, x, unitY };
@@ -112,7 +133,8 @@ export class LayerGraph {
 
   private units(): Unit[] {
     const g = this.geometry();
-    return this.columns.flatMap((column, c) => column.shown.map((index, i) => ({ column, index, x: g.x(c + 1), y: g.unitY(i, column.shown.length) })));
+    const offset = this.image ? 1 : 0;
+    return this.columns.flatMap((column, c) => column.shown.map((index, i) => ({ column, index, x: g.x(c + offset), y: g.unitY(i, column.shown.length) })));
   }
 
   /** The parts that change only with the network's shape or the panel's width. */
@@ -123,17 +145,12 @@ export class LayerGraph {
     this.root.selectAll('*').remove();
     this.root.append('g').attr('class', 'highlight');
     this.root.append('g').attr('class', 'edges');
-    // The input digit: 28 x 28 cells.
-    const side = Math.sqrt(this.last.tracked.input.length);
-    const cell = Math.min(3.2, (g.x(1) - g.x(0)) * 0.8 / side);
-    const input = this.root.append('g').attr('class', 'input').attr('transform', `translate(${g.x(0) - (cell * side) / 2},${g.top})`);
-    input.selectAll('rect').data(d3.range(this.last.tracked.input.length)).join('rect')
-      .attr('x', (i) => (i % side) * cell).attr('y', (i) => Math.floor(i / side) * cell).attr('width', cell).attr('height', cell);
-    input.append('text').attr('class', 'input-label').attr('x', (cell * side) / 2).attr('y', cell * side + 14).attr('text-anchor', 'middle').attr('fill', t.muted);
+    if (this.image) this.layoutImage(g);
     // Column captions in short lines, so that narrow columns do not run into each other.
     const labels = this.root.append('g').attr('class', 'column-labels').attr('font-size', 10);
     const narrow = g.x(1) - g.x(0) < 70;
-    const captions = [[`input|${this.last.tracked.input.length}`], ...this.columns.map((c) => [c.label, ...(c.shown.length < c.size ? [`+${c.size - c.shown.length}${narrow ? '' : ' hidden'}`] : [])])];
+    const columnCaptions = this.columns.map((c) => [c.label, ...(c.shown.length < c.size ? [`+${c.size - c.shown.length}${narrow ? '' : ' hidden'}`] : [])]);
+    const captions = this.image ? [[`input|${this.last.tracked.input.length}`], ...columnCaptions] : columnCaptions;
     captions.forEach((lines, i) => {
       const text = labels.append('text').attr('x', g.x(i)).attr('y', g.height - 30).attr('text-anchor', 'middle').attr('fill', t.muted);
       lines.flatMap((l) => l.split('|')).forEach((line, k) => text.append('tspan').attr('x', g.x(i)).attr('dy', k === 0 ? 0 : 11).text(line));
@@ -141,6 +158,17 @@ export class LayerGraph {
     this.root.append('g').attr('class', 'units');
     this.root.append('text').attr('class', 'phase-label').attr('x', 4).attr('y', 14).attr('fill', t.foreground);
     this.legend(g.width);
+  }
+
+  /** The input digit: 28 x 28 cells. */
+  private layoutImage(g: ReturnType<LayerGraph['geometry']>): void {
+    const t = readTheme();
+    const features = this.last!.tracked.input.length, side = Math.sqrt(features);
+    const cell = Math.min(3.2, (g.x(1) - g.x(0)) * 0.8 / side);
+    const input = this.root.append('g').attr('class', 'input').attr('transform', `translate(${g.x(0) - (cell * side) / 2},${g.top})`);
+    input.selectAll('rect').data(d3.range(features)).join('rect')
+      .attr('x', (i) => (i % side) * cell).attr('y', (i) => Math.floor(i / side) * cell).attr('width', cell).attr('height', cell);
+    input.append('text').attr('class', 'input-label').attr('x', (cell * side) / 2).attr('y', cell * side + 14).attr('text-anchor', 'middle').attr('fill', t.muted);
   }
 
   private legend(width: number): void {
@@ -157,6 +185,7 @@ export class LayerGraph {
 
   private values(s: Snapshot, column: Column): ArrayLike<number> | null {
     if (column.layer === s.layers.length) return s.tracked.probabilities;
+    if (column.layer === -1) return this.mode(s) === 'gradient' ? s.tracked.inputGradient : s.tracked.input;
     return this.mode(s) === 'gradient' ? s.tracked.gradOutputs[column.layer] : s.tracked.outputs[column.layer];
   }
 
@@ -195,13 +224,14 @@ export class LayerGraph {
         const value = v ? v[u.index] : NaN;
         const softmax = u.column.layer === s.layers.length;
         const selected = this.selected?.layer === u.column.layer && this.selected.unit === u.index;
+        const involved = this.involved.has(`${u.column.layer}:${u.index}`);
         const circle = d3.select(nodes[i]).select('circle')
           .attr('cx', u.x).attr('cy', u.y).attr('r', Math.min(6, (g.height - 90) / (2.6 * u.column.shown.length)))
           .attr('fill', Number.isNaN(value) ? t.background : softmax ? t.diverging(value) : t.diverging(value / scales.get(u.column.key)!))
-          .attr('stroke', selected ? t.highlight : softmax && u.index === s.tracked.label ? t.foreground : t.border)
-          .attr('stroke-width', selected || (softmax && u.index === s.tracked.label) ? 2.5 : 1);
-        circle.classed('predicted', softmax && u.index === predicted);
-        const what = softmax ? `z_${u.index} = P(digit ${u.index})` : mode === 'gradient' ? `dL/d(unit ${u.index})` : `unit ${u.index}`;
+          .attr('stroke', selected || involved ? t.highlight : softmax && u.index === s.tracked.label ? t.foreground : t.border)
+          .attr('stroke-width', selected || (softmax && u.index === s.tracked.label) ? 2.5 : involved ? 2 : 1);
+        circle.classed('predicted', softmax && u.index === predicted).classed('involved', involved);
+        const what = softmax ? `z_${u.index + 1} = P(class ${u.index})` : mode === 'gradient' ? `dL/d(unit ${u.index + 1})` : `unit ${u.index + 1}`;
         d3.select(nodes[i]).select('title').text(`${u.column.label.replace('|', ' ')}: ${what} = ${format(value)}${softmax && u.index === s.tracked.label ? ' (the label)' : ''}`);
       });
     this.drawEdges(units, t);
@@ -212,7 +242,9 @@ export class LayerGraph {
   }
 
   private drawHighlight(s: Snapshot, g: ReturnType<LayerGraph['geometry']>): void {
-    const current = s.phase.kind === 'forward' || s.phase.kind === 'backward' ? s.phase.layer : s.phase.kind === 'loss' ? s.layers.length : null;
+    // The loss sits on the softmax column, or on the output layer's where there is none.
+    const lossColumn = s.lossFunction === 'softmax-cross-entropy' ? s.layers.length : s.layers.length - 1;
+    const current = s.phase.kind === 'forward' || s.phase.kind === 'backward' ? s.phase.layer : s.phase.kind === 'loss' ? lossColumn : null;
     const width = g.x(1) - g.x(0);
     this.root.select('.highlight').selectAll('rect').data(current === null ? [] : [current]).join('rect')
       .attr('class', 'current-layer')
@@ -245,7 +277,7 @@ function phaseLabel(s: Snapshot): string {
   switch (s.phase.kind) {
     case 'ready': return `step ${s.step}: update applied`;
     case 'forward': return `forward: layer ${s.phase.layer} (${s.layers[s.phase.layer].type})`;
-    case 'loss': return 'loss: z = softmax(a), dL/da = z − y';
+    case 'loss': return s.lossFunction === 'mse' ? 'loss: ½‖a − y‖², dL/da = (a − y)/N' : 'loss: z = softmax(a), dL/da = (z − y)/N';
     case 'backward': return `backward: layer ${s.phase.layer} (${s.layers[s.phase.layer].type})`;
   }
 }

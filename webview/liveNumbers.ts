@@ -26,6 +26,8 @@ export class LiveNumbers {
   private readonly message = element('div', 'message');
   private readonly phase = element('div', 'phase');
   private readonly values = new Map<string, HTMLElement>();
+  /** A network spec steps its one batch: epochs do not apply. */
+  private spec = false;
 
   constructor() {
     this.state.id = 'run-state';
@@ -54,6 +56,7 @@ export class LiveNumbers {
     const source = s.source ? ` · ${s.source}` : '';
     this.state.textContent = `${STATE_TEXT[s.state]}${s.state === 'idle' ? '' : source}`;
     this.root.dataset.state = s.state;
+    this.spec = s.spec !== null;
     this.message.textContent = s.message ?? '';
     const lastEpoch = s.epochs[s.epochs.length - 1];
     this.set('validationAccuracy', fixed(lastEpoch?.validationAccuracy));
@@ -61,8 +64,8 @@ export class LiveNumbers {
   }
 
   snapshot(s: Snapshot): void {
-    this.set('epoch', `${s.epoch} / ${s.epochs}`);
-    this.set('step', `${s.step} (${s.step - (s.epoch - 1) * s.stepsPerEpoch} of ${s.stepsPerEpoch} this epoch)`);
+    this.set('epoch', this.spec ? '–' : `${s.epoch} / ${s.epochs}`);
+    this.set('step', this.spec ? `${s.step} (batch of ${s.rows})` : `${s.step} (${s.step - (s.epoch - 1) * s.stepsPerEpoch} of ${s.stepsPerEpoch} this epoch)`);
     this.set('loss', fixed(s.loss));
     this.set('dataLoss', fixed(s.dataLoss));
     this.set('penalty', fixed(s.penalty));

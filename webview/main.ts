@@ -5,7 +5,7 @@
  * once per animation frame, the newest one.
  */
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDropdown, vsCodeOption, vsCodeTextField } from '@vscode/webview-ui-toolkit';
-import { parseHostMessage, type RunStatus, type Snapshot } from '../engine/protocol';
+import { parseHostMessage, type MatrixName, type RunStatus, type Snapshot } from '../engine/protocol';
 import { vscode } from './vscode';
 import { element } from './dom';
 import { Controls } from './controls';
@@ -17,6 +17,7 @@ import { GradientNorms } from './gradientNorms';
 import { DropoutMasks } from './dropoutMasks';
 import { LearningCurves } from './learningCurves';
 import { Inspector } from './inspector';
+import { StepThrough } from './stepThrough';
 import { onThemeChange } from './theme';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeDropdown(), vsCodeOption());
@@ -27,32 +28,36 @@ intro.append(
   element('h1', undefined, 'Backprop Lens'),
   element('p', undefined, 'Train a multi-layer perceptron on real MNIST digits and watch backpropagation work: activations, gradients and dropout masks, layer by layer.'),
   element('p', undefined, 'Press Train to start the homework network (784 → 1000 → 10), or Step Forward to walk through its first step one layer at a time.'),
+  element('p', undefined, 'To check a hand calculation, open a network spec (Backprop Lens: Open Example has three) and click "Step through this network" above it.'),
 );
 const controls = new Controls();
 const hyperparameters = new Hyperparameters();
 const numbers = new LiveNumbers();
 const epochs = new EpochTable();
-const requestMatrix = (layer: number, name: 'W' | 'dW'): void => vscode.postMessage({ type: 'requestMatrix', layer, name });
+const requestMatrix = (layer: number, name: MatrixName): void => vscode.postMessage({ type: 'requestMatrix', layer, name });
 const inspector = new Inspector(requestMatrix);
-const graph = new LayerGraph((layer, unit) => {
+const graph: LayerGraph = new LayerGraph((layer, unit) => {
   inspector.select(layer, unit);
+  stepThrough.select(layer, unit);
   vscode.setState({ ...vscode.getState(), selected: { layer, unit } });
 }, (layer) => requestMatrix(layer, 'W'));
+const stepThrough = new StepThrough(requestMatrix, (involved) => graph.involve(involved));
 const norms = new GradientNorms();
 const masks = new DropoutMasks();
 const curves = new LearningCurves();
 const charts = element('div', 'charts');
 charts.append(graph.frame.root, norms.frame.root, masks.frame.root, curves.frame.root, inspector.frame.root);
-app.append(intro, controls.root, hyperparameters.root, numbers.root, charts, epochs.root);
+app.append(intro, controls.root, hyperparameters.root, numbers.root, stepThrough.root, charts, epochs.root);
 
 const selected = vscode.getState()?.selected;
 if (selected) {
   graph.select(selected.layer, selected.unit);
   inspector.select(selected.layer, selected.unit);
+  stepThrough.select(selected.layer, selected.unit);
 }
 
 function showStatus(status: RunStatus): void {
-  const noRunYet = status.state === 'idle' && status.config === null;
+  const noRunYet = status.state === 'idle' && status.config === null && status.spec === null;
   intro.hidden = !noRunYet;
   charts.hidden = noRunYet;
   controls.update(status);
@@ -60,6 +65,7 @@ function showStatus(status: RunStatus): void {
   epochs.status(status);
   masks.status(status);
   curves.status(status);
+  stepThrough.status(status);
 }
 
 let pending: Snapshot | null = null;
@@ -72,6 +78,7 @@ function drawSnapshot(): void {
   masks.snapshot();
   curves.snapshot();
   inspector.snapshot(s);
+  stepThrough.snapshot(s);
 }
 
 function redrawAll(): void {
@@ -98,6 +105,7 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     case 'matrix':
       graph.matrix(message.matrix);
       inspector.matrix(message.matrix);
+      stepThrough.matrix(message.matrix);
       return;
   }
 });

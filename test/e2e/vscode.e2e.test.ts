@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
 import { ROOT, startCodeServer, type CodeServer } from './codeServer';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -199,4 +199,26 @@ test('a network spec with a shape mismatch shows its problem on the right line; 
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Worked example' }).first().waitFor();
   await page.locator('.quick-input-widget input').press('Enter');
   await page.locator('.tab', { hasText: 'worked-example-3-2-2.mlp.json' }).waitFor({ timeout: 10000 });
+});
+
+test('the CodeLens "Step through this network" loads a spec into the panel, and refuses one with problems', async () => {
+  // The worked example is open from the test before.
+  const lens = (): Locator => page.locator('.codelens-decoration a', { hasText: 'Step through this network' });
+  await page.locator('.tab', { hasText: 'worked-example-3-2-2.mlp.json' }).click();
+  await lens().first().click({ timeout: 30000 });
+  await until(async () => /^Paused · worked-example-3-2-2\.mlp\.json/.test(await text('#run-state')), 'the spec, paused, in the panel');
+  assert.equal(await text('#step-through .step-title'), 'Ready: Step Forward computes layer 0 (linear, 3 → 2)');
+  assert.equal(await text('#step-through .vector[data-key="input"] .vector-entries'), '(1.0000, 4.0000, 5.0000)');
+  await panel().locator('#command-stepForward').click();
+  await until(async () => (await text('#step-through .step-title')) === 'Forward: layer 0 (linear, 3 → 2)', 'Step Forward');
+  assert.equal(await text('#step-through .vector[data-key="output"] .vector-entries'), '(4.3000, 5.3000)');
+  await until(async () => (await panel().locator('#step-through .unit-formula .katex').count()) === 3, 'the unit\'s sum, typeset');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-step-through.png') });
+
+  await page.locator('.tab', { hasText: 'broken.mlp.json' }).click();
+  await lens().first().click({ timeout: 30000 });
+  await until(async () => /broken\.mlp\.json cannot be loaded until its problem is fixed\. Line 6: layer 2 takes 3 inputs/.test(await text('#run-message')), 'the refusal in the panel');
+  assert.match(await text('#run-state'), /^Paused · worked-example/, 'the loaded spec stays');
+  const notification = page.locator('.notifications-toasts .notification-toast', { hasText: 'cannot be loaded' });
+  assert.match((await notification.first().textContent({ timeout: 10000 }))!, /Show Problems/);
 });

@@ -6,12 +6,15 @@ test('messages from the webview: the known ones pass, rebuilt field by field; an
   assert.deepEqual(parseWebviewMessage({ type: 'ready' }), { type: 'ready' });
   assert.deepEqual(parseWebviewMessage({ type: 'command', command: 'pause', extra: 'ignored' }), { type: 'command', command: 'pause' });
   assert.deepEqual(parseWebviewMessage({ type: 'requestMatrix', layer: 0, name: 'dW' }), { type: 'requestMatrix', layer: 0, name: 'dW' });
+  assert.deepEqual(parseWebviewMessage({ type: 'requestMatrix', layer: 3, name: 'db' }), { type: 'requestMatrix', layer: 3, name: 'db' });
+  assert.deepEqual(parseWebviewMessage({ type: 'copy', text: '[0.1,0.2]' }), { type: 'copy', text: '[0.1,0.2]' });
   const bad: unknown[] = [
     null, 42, 'ready', [], {}, { type: 'reboot' },
     { type: 'command', command: 'rm -rf' }, { type: 'command' }, { type: 'command', command: ['pause'] },
     { type: 'requestMatrix', layer: -1, name: 'W' }, { type: 'requestMatrix', layer: 1.5, name: 'W' },
     { type: 'requestMatrix', layer: 0, name: 'X' }, { type: 'requestMatrix', layer: '0', name: 'W' },
     { type: 'command', command: 'constructor' }, { type: '__proto__' },
+    { type: 'copy' }, { type: 'copy', text: 42 }, { type: 'copy', text: 'x'.repeat(16_000_001) },
   ];
   for (const m of bad) assert.equal(parseWebviewMessage(m), null, JSON.stringify(m));
 });
@@ -23,6 +26,10 @@ test('commands to the worker and events from it are checked too', () => {
   assert.equal(parseWorkerCommand({ ...start, data: { kind: 'idx' } }), null);
   assert.equal(parseWorkerCommand({ type: 'exportWeights' }), null);
   assert.deepEqual(parseWorkerCommand({ type: 'pause', junk: 1 }), { type: 'pause' });
+  const loadSpec = { type: 'loadSpec', text: '{}', name: 'a.mlp.json', snapshotsPerSecond: 10 };
+  assert.deepEqual(parseWorkerCommand({ ...loadSpec, junk: 1 }), loadSpec);
+  assert.equal(parseWorkerCommand({ ...loadSpec, text: { layers: [] } }), null);
+  assert.ok(parseWorkerEvent({ type: 'error', kind: 'spec', message: 'a.mlp.json cannot be loaded' }));
   assert.ok(parseWorkerEvent({ type: 'state', state: 'paused', stepping: { canStepForward: true } }));
   assert.equal(parseWorkerEvent({ type: 'state', state: 'dancing', stepping: {} }), null);
   assert.equal(parseWorkerEvent({ type: 'snapshot', snapshot: { step: 1 } }), null);

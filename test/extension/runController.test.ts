@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { DEFAULT_CONFIG, type RunStatus, type Snapshot, type TrainingConfig } from '../../engine';
@@ -224,6 +225,52 @@ test('training in the worker with 20 snapshots a second keeps at least 85% of he
     const ratio = Math.max(...worker) / Math.max(...headless);
     console.log(`throughput: headless ${headless.map((x) => x.toFixed(0)).join(', ')} samples/s; worker with 20 snapshots/s to the host ${worker.map((x) => x.toFixed(0)).join(', ')} samples/s: ${(100 * ratio).toFixed(1)}%`);
     assert.ok(ratio >= 0.85, `only ${(100 * ratio).toFixed(1)}% of headless throughput`);
+  } finally {
+    run.dispose();
+  }
+});
+
+test('a network spec loads paused in the worker, steps through the worked example, trains on its batch, and Reset loads it again', async () => {
+  const { run, events } = controller();
+  const text = fs.readFileSync(path.join(__dirname, '../../extension/examples/worked-example-3-2-2.mlp.json'), 'utf8');
+  try {
+    run.loadSpec(text, 'worked.mlp.json', { updatesPerSecond: 50 });
+    await events.until(() => events.last.state === 'paused' && events.snapshots.length > 0, 'the spec, paused');
+    assert.equal(events.last.spec, 'worked.mlp.json');
+    assert.equal(events.last.config, null);
+    assert.equal(events.last.source, 'worked.mlp.json');
+    assert.deepEqual(Array.from(events.snapshots[0].tracked.input), [1, 4, 5]);
+    for (let i = 0; i < 4; i++) {
+      const seen = events.snapshots.length;
+      run.stepForward();
+      await events.until(() => events.snapshots.length > seen, `forward ${i}`);
+    }
+    const a = events.snapshots[events.snapshots.length - 1].tracked.outputs[3];
+    assert.deepEqual(Array.from(a, (v) => v.toFixed(4)), ['0.8896', '0.8004']);
+    // Resume trains on the spec's one batch until paused: the squared error falls.
+    run.resume();
+    await events.until(() => events.snapshots.some((s) => s.step >= 200), '200 steps on the batch');
+    run.pause();
+    await events.until(() => events.last.state === 'paused', 'paused again');
+    const last = events.snapshots[events.snapshots.length - 1];
+    assert.ok(last.dataLoss < 0.5932, `the loss falls from 0.5932 to ${last.dataLoss}`);
+    assert.equal(last.batchAccuracy, null, 'squared-error targets have no accuracy');
+    run.reset();
+    await events.until(() => events.last.state === 'paused' && events.snapshots.length > 0 && events.snapshots[events.snapshots.length - 1].step === 0, 'the spec loaded again');
+    assert.equal(events.last.spec, 'worked.mlp.json');
+  } finally {
+    run.dispose();
+  }
+});
+
+test('a spec with problems is refused: the run ends with the problem and its JSON path', async () => {
+  const { run, events } = controller();
+  try {
+    run.loadSpec('{"layers": [{"type": "linear", "in": 3, "out": 2}, {"type": "linear", "in": 5, "out": 1}], "data": {"inputs": [[1, 2, 3]], "targets": [[1]]}}', 'broken.mlp.json', { updatesPerSecond: 10 });
+    await events.until(() => events.failures.length > 0, 'the refusal');
+    assert.match(events.failures[0], /^broken\.mlp\.json cannot be loaded until its problems are fixed: layer 1 takes 5 inputs but layer 0 gives 2 \(\$\.layers\[1\]\.in\)/);
+    assert.equal(events.last.state, 'idle');
+    assert.equal(run.active, false);
   } finally {
     run.dispose();
   }

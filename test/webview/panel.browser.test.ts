@@ -6,54 +6,24 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import {
   DEFAULT_CONFIG, Linear, loadEmbeddedSplits, NO_STEPPING, takeSnapshot, Trainer,
   type HostMessage, type Matrix, type RunStatus, type Snapshot,
 } from '../../engine';
-import { panelPage } from '../../extension/pageHtml';
-
-const ROOT = path.resolve(__dirname, '../..');
-const ARTIFACTS = path.join(ROOT, 'test-artifacts');
-const ORIGIN = 'https://webview.test';
-const NONCE = 'dGVzdC1ub25jZQ==';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
-
-/** A few of the variables VS Code sets, for a dark and a light theme. */
-const THEMES = `<style nonce="${NONCE}">
-body.vscode-dark { --vscode-foreground: #cccccc; --vscode-descriptionForeground: #9d9d9d; --vscode-sideBar-background: #181818; --vscode-panel-border: #2b2b2b;
-  --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616; --vscode-charts-green: #89d185; --vscode-charts-purple: #b180d7; --vscode-focusBorder: #0078d4;
-  --vscode-errorForeground: #f85149; --vscode-textLink-foreground: #4daafc; --vscode-font-family: sans-serif; --vscode-font-size: 13px; }
-body.vscode-high-contrast { --vscode-foreground: #ffffff; --vscode-descriptionForeground: #ffffff; --vscode-sideBar-background: #000000; --vscode-contrastBorder: #6fc3df;
-  --vscode-charts-blue: #3794ff; --vscode-charts-orange: #d18616; --vscode-charts-green: #89d185; --vscode-charts-purple: #b180d7; --vscode-focusBorder: #f38518;
-  --vscode-errorForeground: #f48771; --vscode-textLink-foreground: #21a6ff; --vscode-font-family: sans-serif; --vscode-font-size: 13px; }
-body.vscode-light { --vscode-foreground: #3b3b3b; --vscode-descriptionForeground: #717171; --vscode-sideBar-background: #f8f8f8; --vscode-panel-border: #e5e5e5;
-  --vscode-charts-blue: #1a85ff; --vscode-charts-orange: #c27d1a; --vscode-charts-green: #388a34; --vscode-charts-purple: #652d90; --vscode-focusBorder: #005fb8;
-  --vscode-errorForeground: #f85149; --vscode-textLink-foreground: #005fb8; --vscode-font-family: sans-serif; --vscode-font-size: 13px; }
-</style>
-`;
+import { ARTIFACTS, deliver as deliverTo, openPanel, posted as postedBy, violations } from './harness';
 
 let browser: Browser;
 let page: Page;
 const trainer = new Trainer(DEFAULT_CONFIG, loadEmbeddedSplits());
 const snapshots: Snapshot[] = [];
 const status = (over: Partial<RunStatus> = {}): RunStatus => ({
-  state: 'running', stepping: NO_STEPPING, config: DEFAULT_CONFIG, source: 'embedded MNIST', epochs: [], final: null, message: null, ...over,
+  state: 'running', stepping: NO_STEPPING, config: DEFAULT_CONFIG, spec: null, source: 'embedded MNIST', epochs: [], final: null, message: null, ...over,
 });
 
-/** Posts a message to the panel as the host would, and waits until it has been drawn. */
-async function deliver(message: HostMessage): Promise<void> {
-  await page.evaluate((m) => new Promise<void>((resolve) => {
-    window.postMessage(m, '*');
-    requestAnimationFrame(() => requestAnimationFrame(() => resolve()));
-  }), message);
-}
-
-async function posted(): Promise<unknown[]> {
-  return page.evaluate(() => (window as unknown as { posted: unknown[] }).posted);
-}
+const deliver = (message: HostMessage): Promise<void> => deliverTo(page, message);
+const posted = (): Promise<unknown[]> => postedBy(page);
 
 async function count(selector: string): Promise<number> {
   return page.locator(selector).count();
@@ -70,32 +40,7 @@ before(async () => {
     const s = trainer.trainStep();
     snapshots.push(takeSnapshot(trainer, s.batchAccuracy));
   }
-  const html = panelPage({ cspSource: ORIGIN, nonce: NONCE, script: `${ORIGIN}/dist/webview.js`, style: `${ORIGIN}/dist/webview.css` }, THEMES);
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-  page = await browser.newPage({ viewport: { width: 420, height: 900 } });
-  page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
-  page.on('console', (m) => { if (m.type() === 'error') console.log(`console error: ${m.text()}`); });
-  await page.route(`${ORIGIN}/**`, (route) => {
-    const url = new URL(route.request().url());
-    if (url.pathname === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
-    const file = path.join(ROOT, url.pathname);
-    if (!url.pathname.startsWith('/dist/') || !fs.existsSync(file)) return route.fulfill({ status: 404 });
-    return route.fulfill({ contentType: file.endsWith('.css') ? 'text/css' : 'text/javascript', body: fs.readFileSync(file) });
-  });
-  // tsx compiles this file keeping function names through a __name helper, which
-  // the functions sent into the page bring along: the page needs one too.
-  await page.addInitScript('window.__name = (f) => f;');
-  await page.addInitScript(() => {
-    const w = window as unknown as { posted: unknown[]; violations: string[]; state: unknown; acquireVsCodeApi: () => unknown };
-    w.posted = [];
-    w.violations = [];
-    document.addEventListener('securitypolicyviolation', (e) => w.violations.push(`${e.violatedDirective}: ${e.blockedURI}`));
-    w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.posted.push(m), getState: () => w.state, setState: (s: unknown) => { w.state = s; } });
-  });
-  await page.goto(`${ORIGIN}/index.html`);
-  await page.evaluate(() => document.body.classList.add('vscode-dark'));
-  await page.waitForFunction(() => (window as unknown as { posted: { type: string }[] }).posted.some((m) => m.type === 'ready'));
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  ({ browser, page } = await openPanel());
 });
 
 after(async () => {
@@ -144,7 +89,7 @@ test('a running network: unit circles per layer, one norm line per layer, exactl
   assert.equal(await page.locator('#gradient-norms table.data-table tr').count(), 1 + 2 * 20, 'the last 20 steps of both layers');
   assert.ok(await page.locator('#gradient-norms svg').isHidden());
   await page.locator('#gradient-norms .view-header vscode-button[appearance="icon"]').click();
-  assert.deepEqual(await page.evaluate(() => (window as unknown as { violations: string[] }).violations), []);
+  assert.deepEqual(await violations(page), []);
 });
 
 test('the layer graph asks for the weights behind its edges and draws the strongest, by sign', async () => {
@@ -169,7 +114,7 @@ test('clicking a unit posts the inspector\'s request for its layer, and the insp
   const dW = matrixOf(3, 'dW');
   await deliver({ type: 'matrix', matrix: dW });
   const text = (await page.locator('#inspector').textContent())!;
-  assert.match(text, /layer 3 \(linear\), unit 7/);
+  assert.match(text, /layer 3 \(linear\), unit 8 of 10/);
   assert.match(text, /dW of layer 3: 10000 values/);
   const norm = Math.sqrt(dW.data.reduce((s, v) => s + v * v, 0));
   assert.match(text, new RegExp(`‖dW‖_F: ${norm.toFixed(4).replace('.', '\\.')}`));
@@ -185,7 +130,7 @@ test('clicking a unit posts the inspector\'s request for its layer, and the insp
   assert.equal(await count('#inspector g.unit-image rect'), 2 * 784);
   // The gallery: 24 sampled units' weights over their gradients, 30 px a tile.
   assert.deepEqual(await page.locator('#inspector canvas.weight-gallery').evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height, (c as HTMLCanvasElement).hidden]), [24 * 30, 60, false]);
-  assert.deepEqual(await page.evaluate(() => (window as unknown as { violations: string[] }).violations), []);
+  assert.deepEqual(await violations(page), []);
 });
 
 test('switching the theme changes the colours; screenshots of every view in both themes', async () => {
@@ -267,7 +212,7 @@ test('20 snapshots a second of the 1000-unit network: frames per second, and a D
   assert.equal(after1000, before200, 'the DOM stays the same size');
   const points = await page.locator('#gradient-norms path.norm').first().getAttribute('data-points');
   assert.ok(Number(points) <= 400, `the norm history is bounded (${points} points)`);
-  assert.deepEqual(await page.evaluate(() => (window as unknown as { violations: string[] }).violations), []);
+  assert.deepEqual(await violations(page), []);
 });
 
 test('the hyperparameter fields show the settings, write sound changes, and explain wrong ones', async () => {

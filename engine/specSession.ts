@@ -1,0 +1,63 @@
+import { countCorrect } from './metrics';
+import { SoftmaxCrossEntropy } from './losses';
+import type { SnapshotSource } from './snapshot';
+import type { SpecRun } from './specRun';
+
+/**
+ * A network spec stepped in the panel: its one batch, step after step, a
+ * sub-step at a time or whole, just as a training run steps its mini-batches.
+ * Every step is a pass over all of the spec's data, so epochs do not apply.
+ */
+export class SpecSession implements SnapshotSource {
+  step = 0;
+  readonly epoch = 1;
+  readonly epochs = 1;
+  readonly stepsPerEpoch = 1;
+  readonly samplesPerSecond = null;
+  /** A spec never runs out of steps. */
+  readonly finished = false;
+  readonly atEpochEnd = false;
+
+  constructor(readonly run: SpecRun) {}
+
+  get network(): SpecRun['network'] {
+    return this.run.network;
+  }
+
+  get phase(): SpecRun['stepper']['phase'] {
+    return this.run.stepper.phase;
+  }
+
+  get batch(): { readonly X: Float64Array; readonly Y: Float64Array; readonly rows: number } {
+    return this.run;
+  }
+
+  get currentLoss(): { readonly dataLoss: number; readonly penalty: number } {
+    return this.run.stepper;
+  }
+
+  get readyToUpdate(): boolean {
+    return this.run.stepper.readyToUpdate;
+  }
+
+  /** The next sub-step, beginning the batch again when a step is over. */
+  advance(): void {
+    const { stepper, X, Y, rows } = this.run;
+    if (stepper.between) stepper.begin(X, Y, rows);
+    stepper.advance();
+  }
+
+  /** Applies the optimizer; accuracy only where the targets are classes. */
+  update(): { readonly batchAccuracy: number | null } {
+    const { stepper, network: net, Y, rows } = this.run;
+    stepper.update();
+    this.step++;
+    const output = net.layers[net.layers.length - 1].output;
+    return { batchAccuracy: net.loss instanceof SoftmaxCrossEntropy ? countCorrect(output, Y, rows, net.outFeatures) / rows : null };
+  }
+
+  trainStep(): { readonly batchAccuracy: number | null } {
+    while (!this.readyToUpdate) this.advance();
+    return this.update();
+  }
+}
