@@ -1,6 +1,20 @@
 // Builds every bundle into dist/. The engine bundles run in Node (the CLI now,
 // the extension's worker thread later).
 import * as esbuild from 'esbuild';
+import asc from 'assemblyscript/asc';
+
+/**
+ * The SIMD kernels: AssemblyScript to dist/kernels.wasm. Its memory is the
+ * engine's, imported and shared so that growing it keeps the engine's views valid.
+ */
+async function buildKernels() {
+  const { error, stderr } = await asc.main([
+    'engine/wasm/kernels.ts', '--outFile', 'dist/kernels.wasm',
+    '--enable', 'simd', '--enable', 'threads', '-O3', '--noAssert', '--runtime', 'stub',
+    '--importMemory', '--sharedMemory', '--initialMemory', '2', '--maximumMemory', '16384', '--noExportMemory',
+  ]);
+  if (error) throw new Error(`AssemblyScript: ${error.message}\n${stderr.toString()}`);
+}
 
 const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', sourcemap: true, logLevel: 'warning',
   // The embedded digits stay in the mnist package, found at run time.
@@ -9,6 +23,7 @@ const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', 
   mainFields: ['module', 'main'] };
 
 await Promise.all([
+  buildKernels(),
   esbuild.build({ ...node, entryPoints: ['engine/cli/main.ts'], outfile: 'dist/cli.js' }),
   esbuild.build({ ...node, entryPoints: ['engine/index.ts'], outfile: 'dist/engine.js' }),
   esbuild.build({ ...node, entryPoints: ['extension/worker.ts'], outfile: 'dist/worker.js' }),

@@ -2,6 +2,7 @@
 export * from './tensor';
 export * from './random';
 export * from './kernels';
+export * from './wasmKernels';
 export * from './layers/layer';
 export { Linear } from './layers/linear';
 export { Activation } from './layers/activation';

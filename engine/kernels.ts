@@ -1,20 +1,39 @@
-import type { Float } from './tensor';
+import { allocate, type Float, type Precision } from './tensor';
 
 /**
- * The dense products of a linear layer, the hot loop of training. Shapes in the
- * batched, row-per-example form of mlp-math.md: X is N x I, W is O x I, b has O
- * entries, Y and dY are N x O. Each product has a kernel of its own, written for
- * contiguous inner loops, rather than a general GEMM called on transposes.
+ * The hot loops of training: the dense products of a linear layer and the
+ * optimizer's update. Shapes in the batched, row-per-example form of
+ * mlp-math.md: X is N x I, W is O x I, b has O entries, Y and dY are N x O. Each
+ * product has a kernel of its own, written for contiguous inner loops, rather
+ * than a general GEMM called on transposes.
  *
- * This interface is what a faster back end (WebAssembly SIMD) implements too.
+ * Two back ends implement it: these plain TypeScript loops (the reference, and
+ * the float64 path), and WebAssembly SIMD (engine/wasmKernels.ts), whose kernels
+ * need every buffer in the module's memory: hence `allocate`.
  */
 export interface Kernels {
+  readonly name: 'typescript' | 'wasm-simd';
+  /** A zeroed buffer of `length` numbers that these kernels can work on. */
+  allocate(precision: Precision, length: number): Float;
+  /** A zeroed dropout mask of `length` bytes (1 kept, 0 dropped) that these kernels can read. */
+  allocateMask(length: number): Uint8Array;
   /** Y = X W^T + b */
   linearForward(X: Float, W: Float, b: Float, Y: Float, N: number, I: number, O: number): void;
   /** dW = dY^T X and db = dY^T 1_N, both overwritten. */
   linearParameterGradients(dY: Float, X: Float, dW: Float, db: Float, N: number, I: number, O: number): void;
   /** dX = dY W, overwritten. */
   linearInputGradient(dY: Float, W: Float, dX: Float, N: number, I: number, O: number): void;
+  /**
+   * One SGD step on the n entries of w with gradient g (see optimizer.ts): g += lambda w
+   * where `decays`, then w -= eta g, or with a velocity v: v = alpha v - eta g; w += v.
+   */
+  sgdStep(w: Float, g: Float, v: Float | null, eta: number, alpha: number, lambda: number, decays: boolean): void;
+  /** H = max(0, U) on n entries. */
+  reluForward(U: Float, H: Float, n: number): void;
+  /** dU = dH * 1[U > 0] on n entries. */
+  reluBackward(U: Float, dH: Float, dU: Float, n: number): void;
+  /** B = A * m / keep on n entries: dropout forward (A = h) and backward (A = dL/ds). */
+  applyMask(A: Float, m: Uint8Array, B: Float, n: number, keep: number): void;
 }
 
 /*
@@ -107,4 +126,40 @@ function linearInputGradient(dY: Float, W: Float, dX: Float, N: number, I: numbe
   }
 }
 
-export const typescriptKernels: Kernels = { linearForward, linearParameterGradients, linearInputGradient };
+function sgdStep(w: Float, g: Float, v: Float | null, eta: number, alpha: number, lambda: number, decays: boolean): void {
+  const n = w.length;
+  if (decays) for (let i = 0; i < n; i++) g[i] += lambda * w[i];
+  if (v) {
+    for (let i = 0; i < n; i++) {
+      v[i] = alpha * v[i] - eta * g[i];
+      w[i] += v[i];
+    }
+  } else {
+    for (let i = 0; i < n; i++) w[i] -= eta * g[i];
+  }
+}
+
+function reluForward(U: Float, H: Float, n: number): void {
+  for (let i = 0; i < n; i++) H[i] = U[i] > 0 ? U[i] : 0;
+}
+
+function reluBackward(U: Float, dH: Float, dU: Float, n: number): void {
+  for (let i = 0; i < n; i++) dU[i] = U[i] > 0 ? dH[i] : 0;
+}
+
+function applyMask(A: Float, m: Uint8Array, B: Float, n: number, keep: number): void {
+  for (let i = 0; i < n; i++) B[i] = (m[i] * A[i]) / keep;
+}
+
+export const typescriptKernels: Kernels = {
+  name: 'typescript',
+  allocate,
+  allocateMask: (length) => new Uint8Array(length),
+  linearForward,
+  linearParameterGradients,
+  linearInputGradient,
+  sgdStep,
+  reluForward,
+  reluBackward,
+  applyMask,
+};

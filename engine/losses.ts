@@ -1,4 +1,5 @@
-import { allocate, type Float, type Precision } from './tensor';
+import type { Float, Precision } from './tensor';
+import { typescriptKernels, type Kernels } from './kernels';
 
 export type LossType = 'softmax-cross-entropy' | 'mse';
 
@@ -29,9 +30,9 @@ export class SoftmaxCrossEntropy implements Loss {
   private targets: Float | null = null;
   private rows = 0;
 
-  constructor(readonly classes: number, precision: Precision, maxRows: number) {
-    this.probabilities = allocate(precision, maxRows * classes);
-    this.gradInput = allocate(precision, maxRows * classes);
+  constructor(readonly classes: number, precision: Precision, maxRows: number, kernels: Kernels = typescriptKernels) {
+    this.probabilities = kernels.allocate(precision, maxRows * classes);
+    this.gradInput = kernels.allocate(precision, maxRows * classes);
   }
 
   forward(A: Float, Y: Float, rows: number): number {
@@ -70,8 +71,8 @@ export class MeanSquaredError implements Loss {
   private targets: Float | null = null;
   private rows = 0;
 
-  constructor(readonly classes: number, precision: Precision, maxRows: number) {
-    this.gradInput = allocate(precision, maxRows * classes);
+  constructor(readonly classes: number, precision: Precision, maxRows: number, kernels: Kernels = typescriptKernels) {
+    this.gradInput = kernels.allocate(precision, maxRows * classes);
   }
 
   forward(A: Float, Y: Float, rows: number): number {
@@ -93,8 +94,8 @@ export class MeanSquaredError implements Loss {
   }
 }
 
-export function createLoss(type: LossType, classes: number, precision: Precision, maxRows: number): Loss {
+export function createLoss(type: LossType, classes: number, precision: Precision, maxRows: number, kernels: Kernels = typescriptKernels): Loss {
   return type === 'mse'
-    ? new MeanSquaredError(classes, precision, maxRows)
-    : new SoftmaxCrossEntropy(classes, precision, maxRows);
+    ? new MeanSquaredError(classes, precision, maxRows, kernels)
+    : new SoftmaxCrossEntropy(classes, precision, maxRows, kernels);
 }

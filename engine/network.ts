@@ -27,17 +27,20 @@ export class Network {
   readonly loss: Loss;
   readonly precision: Precision;
   readonly maxRows: number;
+  /** The back end of every layer's products, whose memory holds every buffer. */
+  readonly kernels: Kernels;
   private readonly params: Parameter[];
   private input: Float | null = null;
   private rows = 0;
   private lastOutput: Float | null = null;
 
   constructor(readonly inFeatures: number, specs: readonly LayerSpec[], options: NetworkOptions) {
+    this.kernels = options.kernels ?? typescriptKernels;
     const context: BuildContext = {
       precision: options.precision,
       maxRows: options.maxRows,
       random: options.random,
-      kernels: options.kernels ?? typescriptKernels,
+      kernels: this.kernels,
     };
     let features = inFeatures;
     this.layers = specs.map((spec, index) => {
@@ -48,7 +51,7 @@ export class Network {
     });
     this.precision = options.precision;
     this.maxRows = options.maxRows;
-    this.loss = createLoss(options.loss, features, options.precision, options.maxRows);
+    this.loss = createLoss(options.loss, features, options.precision, options.maxRows, this.kernels);
     this.params = this.layers.flatMap((layer) => layer.parameters());
   }
 

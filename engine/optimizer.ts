@@ -1,4 +1,5 @@
-import { allocate, sumOfSquares, type Float, type Precision } from './tensor';
+import { sumOfSquares, type Float, type Precision } from './tensor';
+import { typescriptKernels, type Kernels } from './kernels';
 import type { Parameter } from './layers/layer';
 
 export interface SgdOptions {
@@ -29,8 +30,9 @@ export class SGD {
     private readonly params: Parameter[],
     readonly options: SgdOptions,
     precision: Precision,
+    private readonly kernels: Kernels = typescriptKernels,
   ) {
-    this.velocities = options.momentum > 0 ? params.map((p) => allocate(precision, p.value.length)) : null;
+    this.velocities = options.momentum > 0 ? params.map((p) => kernels.allocate(precision, p.value.length)) : null;
   }
 
   private decays(p: Parameter): boolean {
@@ -47,17 +49,8 @@ export class SGD {
   step(): void {
     const { learningRate: eta, momentum: alpha, lambda } = this.options;
     for (let k = 0; k < this.params.length; k++) {
-      const p = this.params[k], w = p.value, g = p.grad, n = w.length;
-      if (this.decays(p)) for (let i = 0; i < n; i++) g[i] += lambda * w[i];
-      const v = this.velocities?.[k];
-      if (v) {
-        for (let i = 0; i < n; i++) {
-          v[i] = alpha * v[i] - eta * g[i];
-          w[i] += v[i];
-        }
-      } else {
-        for (let i = 0; i < n; i++) w[i] -= eta * g[i];
-      }
+      const p = this.params[k];
+      this.kernels.sgdStep(p.value, p.grad, this.velocities?.[k] ?? null, eta, alpha, lambda, this.decays(p));
     }
   }
 }

@@ -121,7 +121,8 @@ export type WorkerCommand =
 
 export type WorkerEvent =
   | { readonly type: 'state'; readonly state: RunState; readonly stepping: Stepping }
-  | { readonly type: 'loaded'; readonly source: string; readonly train: number; readonly validation: number; readonly test: number }
+  /** `engine`: which kernels train, in words (and why, where it is not WebAssembly SIMD). */
+  | { readonly type: 'loaded'; readonly source: string; readonly train: number; readonly validation: number; readonly test: number; readonly engine: string }
   | { readonly type: 'snapshot'; readonly snapshot: Snapshot }
   | { readonly type: 'epoch'; readonly result: EpochResult }
   | { readonly type: 'finished'; readonly result: FinalResult }

@@ -7,10 +7,8 @@
  * seeds give unrelated streams.
  */
 export class Random {
-  private s0 = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private s3 = 0;
+  /** s0, s1, s2, s3, in a typed array so that one step function serves every draw. */
+  private readonly state = new Int32Array(4);
   /** Box-Muller yields normals in pairs; the second waits here. */
   private spareNormal = NaN;
 
@@ -23,28 +21,27 @@ export class Random {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.s0 = splitmix32();
-    this.s1 = splitmix32();
-    this.s2 = splitmix32();
-    this.s3 = splitmix32();
+    for (let i = 0; i < 4; i++) this.state[i] = splitmix32();
   }
 
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9);
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result >>> 0;
+    return xoshiro128(this.state);
   }
 
   /** A uniform number in [0, 1). */
   uniform(): number {
     return this.nextUint32() / 4294967296;
+  }
+
+  /**
+   * m_i = 1[p_i >= rate] for n uniform draws p_i: the same draws as n calls of
+   * uniform(), in one loop, since a dropout mask needs hundreds of thousands a
+   * step. (p >= rate exactly when p * 2^32 >= rate * 2^32.)
+   */
+  fillMask(m: Uint8Array, n: number, rate: number): void {
+    const threshold = rate * 4294967296, s = this.state;
+    for (let i = 0; i < n; i++) m[i] = xoshiro128(s) >= threshold ? 1 : 0;
   }
 
   /** A uniform integer in [0, n), without modulo bias. */
@@ -79,6 +76,19 @@ export class Random {
       a[j] = t;
     }
   }
+}
+
+/** One step of xoshiro128** on the state s0..s3: the next 32-bit output. */
+function xoshiro128(s: Int32Array): number {
+  const s0 = s[0], s1 = s[1];
+  const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
+  const t = s1 << 9;
+  const s2 = s[2] ^ s0, s3 = s[3] ^ s1;
+  s[0] = s0 ^ s3;
+  s[1] = s1 ^ s2;
+  s[2] = s2 ^ t;
+  s[3] = rotl(s3, 11);
+  return result >>> 0;
 }
 
 function rotl(x: number, k: number): number {

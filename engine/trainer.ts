@@ -1,5 +1,6 @@
-import { allocate, type Float, type Precision } from './tensor';
-import type { Kernels } from './kernels';
+import type { Float, Precision } from './tensor';
+import { typescriptKernels, type Kernels } from './kernels';
+import { wasmKernels } from './wasmKernels';
 import { Random } from './random';
 import { Network } from './network';
 import { SGD } from './optimizer';
@@ -46,7 +47,13 @@ export interface Evaluation {
 
 export interface TrainerOptions {
   readonly precision?: Precision;
+  /** Default: WebAssembly SIMD for float32 where it runs (see wasmProblem()), else TypeScript. */
   readonly kernels?: Kernels;
+}
+
+/** The fastest kernels that run here for a precision. */
+export function defaultKernels(precision: Precision): Kernels {
+  return (precision === 'float32' ? wasmKernels() : null) ?? typescriptKernels;
 }
 
 /**
@@ -78,21 +85,22 @@ export class Trainer {
     const precision = options.precision ?? 'float32';
     const { train } = data;
     const maxRows = Math.max(config.batchSize, EVAL_ROWS);
+    const kernels = options.kernels ?? defaultKernels(precision);
     this.random = new Random(config.seed);
     this.network = new Network(train.features, mlpLayers(config, train.classes), {
       precision,
       maxRows,
       loss: 'softmax-cross-entropy',
       random: this.random,
-      kernels: options.kernels,
+      kernels,
     });
-    this.optimizer = new SGD(this.network.parameters(), config, precision);
+    this.optimizer = new SGD(this.network.parameters(), config, precision, kernels);
     this.stepper = new Stepper(this.network, this.optimizer);
     this.order = identityOrder(train.count);
-    this.X = allocate(precision, maxRows * train.features);
-    this.Y = allocate(precision, maxRows * train.classes);
-    this.evalX = allocate(precision, EVAL_ROWS * train.features);
-    this.evalY = allocate(precision, EVAL_ROWS * train.classes);
+    this.X = kernels.allocate(precision, maxRows * train.features);
+    this.Y = kernels.allocate(precision, maxRows * train.classes);
+    this.evalX = kernels.allocate(precision, EVAL_ROWS * train.features);
+    this.evalY = kernels.allocate(precision, EVAL_ROWS * train.classes);
   }
 
   /** All epochs trained, and no step under way. */

@@ -203,7 +203,7 @@ export class RunController {
       case 'state':
         return this.update({ ...this.current, state: event.state, stepping: event.stepping, message: null });
       case 'loaded':
-        this.listener.log(`data: ${event.source}: ${event.train} train, ${event.validation} validation, ${event.test} test`);
+        this.listener.log(`data: ${event.source}: ${event.train} train, ${event.validation} validation, ${event.test} test; engine: ${event.engine}`);
         return this.update({ ...this.current, source: event.source });
       case 'snapshot':
         this.lastSnapshot = event.snapshot;

@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import {
   buildSpecRun, DataFileError, Dropout, formatPath, Linear, loadSplits, NO_STEPPING, parseSpec, parseWorkerCommand, SpecSession, takeSnapshot, Trainer,
-  type Evaluation, type ExportedLayer, type RunState, type Stepping, type WorkerCommand, type WorkerEvent,
+  wasmProblem, type Evaluation, type ExportedLayer, type RunState, type Stepping, type WorkerCommand, type WorkerEvent,
 } from '../engine';
 
 /** Longest stretch of training between two looks at the message queue. */
@@ -152,8 +152,10 @@ let run: Run | null = null;
 function start(command: Extract<WorkerCommand, { type: 'start' }>): void {
   post({ type: 'state', state: 'loading', stepping: NO_STEPPING });
   const data = loadSplits(command.data.kind === 'idx' ? command.data.folder : undefined);
-  post({ type: 'loaded', source: data.source, train: data.train.count, validation: data.validation.count, test: data.test.count });
-  run = new Run(new Trainer(command.config, data), command.snapshotsPerSecond);
+  const trainer = new Trainer(command.config, data);
+  const engine = trainer.network.kernels.name === 'wasm-simd' ? 'WebAssembly SIMD kernels' : `TypeScript kernels (WebAssembly SIMD does not run here: ${wasmProblem()})`;
+  post({ type: 'loaded', source: data.source, train: data.train.count, validation: data.validation.count, test: data.test.count, engine });
+  run = new Run(trainer, command.snapshotsPerSecond);
   run.setState(command.paused ? 'paused' : 'running');
   run.pump();
 }
@@ -168,7 +170,7 @@ function loadSpec(command: Extract<WorkerCommand, { type: 'loadSpec' }>): void {
     throw new SpecError(`${command.name} cannot be loaded until its problems are fixed: ${first.message} (${formatPath(first.path)})${more}`);
   }
   const session = new SpecSession(buildSpecRun(spec));
-  post({ type: 'loaded', source: command.name, train: session.run.rows, validation: 0, test: 0 });
+  post({ type: 'loaded', source: command.name, train: session.run.rows, validation: 0, test: 0, engine: 'TypeScript kernels in float64, for exact numbers' });
   run = new Run(session, command.snapshotsPerSecond);
   run.setState('paused');
   run.snapshot(true);

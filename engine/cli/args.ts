@@ -12,6 +12,8 @@ export interface TrainArgs {
   /** A folder of IDX files, or undefined for the embedded digits. */
   readonly data?: string;
   readonly json: boolean;
+  /** The kernels asked for; by default the fastest that runs here. */
+  readonly engine: 'wasm' | 'typescript' | undefined;
 }
 
 export const TRAIN_USAGE = `Usage: npm run train -- [options]
@@ -29,6 +31,7 @@ Trains the MLP on MNIST and reports loss and accuracy per epoch, then the test a
   --epochs N         epochs                                 (default ${DEFAULT_CONFIG.epochs})
   --seed N           seed of initialisation, shuffling and dropout (default ${DEFAULT_CONFIG.seed})
   --data DIR         a folder of MNIST or Fashion-MNIST IDX files (default: the embedded 10,000 digits)
+  --engine NAME      wasm | typescript: the kernels to train with (default: wasm where WebAssembly SIMD runs)
   --json             one JSON object per line instead of a progress display
   --help             this text`;
 
@@ -80,6 +83,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs | 'help' {
         seed: { type: 'string' },
         data: { type: 'string' },
         json: { type: 'boolean' },
+        engine: { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -102,5 +106,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs | 'help' {
   };
   const problems = configProblems(config);
   if (problems.length > 0) throw new UsageError(problems.map((p) => p.message).join('\n'));
-  return { config, data: values.data, json: values.json ?? false };
+  const engine = values.engine;
+  if (engine !== undefined && engine !== 'wasm' && engine !== 'typescript') throw new UsageError(`--engine takes wasm or typescript (got "${engine}")`);
+  return { config, data: values.data, json: values.json ?? false, engine };
 }

@@ -6,6 +6,8 @@ import type { Network } from '../network';
 import { Trainer } from '../trainer';
 import { UsageError } from './args';
 import { count } from './format';
+import { typescriptKernels, type Kernels } from '../kernels';
+import { wasmKernels, wasmProblem } from '../wasmKernels';
 
 /** The networks every engine is measured on, as in the speed issue's table. */
 const CASES: { network: string; config: TrainingConfig }[] = [
@@ -15,16 +17,19 @@ const CASES: { network: string; config: TrainingConfig }[] = [
   { network: '784-128-64-10 sigmoid', config: { ...DEFAULT_CONFIG, hidden: [128, 64], activation: 'sigmoid', dropout: 0, batchSize: 64 } },
 ];
 
-export const BENCH_USAGE = `Usage: npm run bench -- [--json] [--seconds S]
+export const BENCH_USAGE = `Usage: npm run bench -- [--json] [--seconds S] [--profile]
 
-Measures training speed (forward, backward and update, one thread) on the embedded digits.
-  --seconds S   time measured per case, after a warm-up of a third of it (default 3)
-  --json        one JSON object per line: network, batch, engine, samplesPerSecond, gflops`;
+Measures training speed (forward, backward and update, one thread) on the embedded digits,
+with the WebAssembly SIMD kernels and with the TypeScript ones, in one run.
+  --seconds S   time measured per case and engine, after a warm-up of a third of it (default 3)
+  --json        one JSON object per line: network, batch, engine, samplesPerSecond, gflops
+  --profile     also where one step's time goes, sub-step by sub-step, for each case`;
 
 /**
  * Floating-point operations of one training step on `rows` examples: per linear
  * layer 2NIO for X W^T, 2NIO for dY^T X, 2NIO for dY W where it is computed, and
- * 2 per parameter for the update. Elementwise work is left out.
+ * 2 per parameter for the update. Elementwise work is left out, and so is the
+ * work that skipping zero inputs saves: this is what a dense engine does.
  */
 export function trainingFlops(net: Network, rows: number): number {
   let flops = 0;
@@ -37,10 +42,18 @@ export function trainingFlops(net: Network, rows: number): number {
   return flops;
 }
 
+interface Measurement {
+  readonly network: string;
+  readonly batch: number;
+  readonly engine: Kernels['name'];
+  readonly samplesPerSecond: number;
+  readonly gflops: number;
+}
+
 export function bench(argv: string[]): number {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, seconds: { type: 'string' }, help: { type: 'boolean' } } }));
+    ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, seconds: { type: 'string' }, profile: { type: 'boolean' }, help: { type: 'boolean' } } }));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -50,17 +63,27 @@ export function bench(argv: string[]): number {
   }
   const seconds = Number(values.seconds ?? 3);
   if (!(seconds > 0)) throw new UsageError(`--seconds takes a positive number (got "${values.seconds}")`);
+  const wasm = wasmKernels();
+  if (!wasm) console.error(`WebAssembly SIMD does not run here (${wasmProblem()}): measuring the TypeScript kernels only`);
+  const engines = wasm ? [wasm, typescriptKernels] : [typescriptKernels];
   const data = loadEmbeddedSplits();
-  if (!values.json) console.log('network                      batch  engine       samples/s  GFLOP/s');
+  if (!values.json) console.log(`network                      batch  ${engines.map((k) => `${k.name.padStart(10)} samples/s  GFLOP/s`).join('  ')}  ratio`);
   for (const { network, config } of CASES) {
-    const trainer = new Trainer(config, data);
-    runFor(trainer, seconds / 3);
-    const { samples, elapsed } = runFor(trainer, seconds);
-    const samplesPerSecond = samples / elapsed;
-    const gflops = (trainingFlops(trainer.network, config.batchSize) * (samplesPerSecond / config.batchSize)) / 1e9;
-    const row = { network, batch: config.batchSize, engine: 'typescript', samplesPerSecond, gflops };
-    if (values.json) console.log(JSON.stringify(row));
-    else console.log(`${network.padEnd(28)} ${String(row.batch).padStart(5)}  ${row.engine.padEnd(10)} ${count(samplesPerSecond).padStart(10)}  ${gflops.toFixed(2).padStart(7)}`);
+    const rows = engines.map((kernels): Measurement => {
+      const trainer = new Trainer(config, data, { kernels });
+      runFor(trainer, seconds / 3);
+      const { samples, elapsed } = runFor(trainer, seconds);
+      const samplesPerSecond = samples / elapsed;
+      const gflops = (trainingFlops(trainer.network, config.batchSize) * (samplesPerSecond / config.batchSize)) / 1e9;
+      if (values.profile) console.error(`${network}, batch ${config.batchSize}, ${kernels.name}: ${profile(trainer)}`);
+      return { network, batch: config.batchSize, engine: kernels.name, samplesPerSecond, gflops };
+    });
+    if (values.json) rows.forEach((row) => console.log(JSON.stringify(row)));
+    else {
+      const ratio = rows.length === 2 ? `${(rows[0].samplesPerSecond / rows[1].samplesPerSecond).toFixed(1)}x` : '';
+      const cells = rows.map((r) => `${count(r.samplesPerSecond).padStart(20)}  ${r.gflops.toFixed(2).padStart(7)}`).join('  ');
+      console.log(`${network.padEnd(28)} ${String(config.batchSize).padStart(5)}  ${cells}  ${ratio.padStart(5)}`);
+    }
   }
   return 0;
 }
@@ -70,4 +93,28 @@ function runFor(trainer: Trainer, seconds: number): { samples: number; elapsed: 
   let samples = 0;
   while (performance.now() - start < seconds * 1000) samples += trainer.trainStep().rows;
   return { samples, elapsed: (performance.now() - start) / 1000 };
+}
+
+/** Where one step's time goes: each sub-step's share over 200 steps, and the mean step. */
+function profile(trainer: Trainer): string {
+  const names: string[] = [], totals = new Map<string, number>();
+  const STEPS = 200;
+  for (let s = 0; s < STEPS; s++) {
+    let t = performance.now();
+    const time = (name: string): void => {
+      const now = performance.now();
+      if (s === 0) names.push(name);
+      totals.set(name, (totals.get(name) ?? 0) + now - t);
+      t = now;
+    };
+    while (!trainer.readyToUpdate) {
+      trainer.advance();
+      const p = trainer.phase;
+      time(p.kind === 'forward' || p.kind === 'backward' ? `${p.kind === 'forward' ? 'fwd' : 'bwd'} ${p.layer} ${trainer.network.layers[p.layer].type}` : p.kind);
+    }
+    trainer.update();
+    time('update');
+  }
+  const all = [...totals.values()].reduce((a, b) => a + b, 0);
+  return `${(all / STEPS).toFixed(3)} ms a step: ${names.map((n) => `${n} ${((100 * totals.get(n)!) / all).toFixed(0)}%`).join(', ')}`;
 }

@@ -2,7 +2,9 @@ import { loadSplits } from '../data';
 import { Trainer, type EpochResult } from '../trainer';
 import type { TrainingConfig } from '../config';
 import type { Splits } from '../dataset';
-import { parseTrainArgs, TRAIN_USAGE, type TrainArgs } from './args';
+import { typescriptKernels, type Kernels } from '../kernels';
+import { wasmKernels, wasmProblem } from '../wasmKernels';
+import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs } from './args';
 import { ProgressBar } from './progress';
 import { count, fixed } from './format';
 
@@ -15,8 +17,9 @@ export function train(argv: string[]): number {
   }
   const started = performance.now();
   const data = loadSplits(parsed.data);
-  const trainer = new Trainer(parsed.config, data);
-  const report = parsed.json ? jsonReport() : textReport(parsed, data);
+  const kernels = chooseKernels(parsed.engine);
+  const trainer = new Trainer(parsed.config, data, { kernels });
+  const report = parsed.json ? jsonReport() : textReport(parsed, data, kernels);
   let trainSeconds = 0;
   while (!trainer.finished) {
     const epoch = trainer.runEpoch(() => report.step?.(trainer));
@@ -65,8 +68,19 @@ function describe(c: TrainingConfig, classes: number, features: number): string 
   );
 }
 
-function textReport(args: TrainArgs, data: Splits): Report {
+/** The kernels asked for, or the fastest that run here; a fallback says why on stderr. */
+function chooseKernels(engine: TrainArgs['engine']): Kernels {
+  if (engine === 'typescript') return typescriptKernels;
+  const wasm = wasmKernels();
+  if (wasm) return wasm;
+  if (engine === 'wasm') throw new UsageError(`--engine wasm: WebAssembly SIMD does not run here: ${wasmProblem()}`);
+  console.error(`WebAssembly SIMD does not run here (${wasmProblem()}): training with the TypeScript kernels`);
+  return typescriptKernels;
+}
+
+function textReport(args: TrainArgs, data: Splits, kernels: Kernels): Report {
   const c = args.config;
+  console.log(`engine    ${kernels.name === 'wasm-simd' ? 'WebAssembly SIMD (dist/kernels.wasm)' : 'TypeScript'}`);
   console.log(`data      ${data.source}: ${count(data.train.count)} train, ${count(data.validation.count)} validation, ${count(data.test.count)} test`);
   console.log(describe(c, data.train.classes, data.train.features));
   const bar = process.stdout.isTTY ? new ProgressBar(process.stdout) : null;

@@ -1,4 +1,5 @@
-import { allocate, type Float } from '../tensor';
+import type { Float } from '../tensor';
+import type { Kernels } from '../kernels';
 import type { ActivationType, BuildContext, Layer, Parameter } from './layer';
 
 /**
@@ -13,30 +14,31 @@ export abstract class Activation implements Layer {
   rows = 0;
   input: Float | null = null;
   gradOutput: Float | null = null;
+  protected readonly kernels: Kernels;
 
   constructor(readonly inFeatures: number, context: BuildContext) {
+    this.kernels = context.kernels;
     this.outFeatures = inFeatures;
-    this.output = allocate(context.precision, context.maxRows * inFeatures);
-    this.gradInput = allocate(context.precision, context.maxRows * inFeatures);
+    this.output = context.kernels.allocate(context.precision, context.maxRows * inFeatures);
+    this.gradInput = context.kernels.allocate(context.precision, context.maxRows * inFeatures);
   }
 
-  protected abstract f(u: number): number;
-  /** f'(u), given u and h = f(u). */
-  protected abstract slope(u: number, h: number): number;
+  /** H = f(U) on the first n entries. */
+  protected abstract map(U: Float, H: Float, n: number): void;
+  /** dU = dH * f'(U) on the first n entries, given U and H = f(U). */
+  protected abstract chain(U: Float, H: Float, dH: Float, dU: Float, n: number): void;
 
   forward(U: Float, rows: number): Float {
     this.input = U;
     this.rows = rows;
-    const H = this.output;
-    for (let i = 0, n = rows * this.inFeatures; i < n; i++) H[i] = this.f(U[i]);
-    return H;
+    this.map(U, this.output, rows * this.inFeatures);
+    return this.output;
   }
 
   backward(dH: Float): Float {
     this.gradOutput = dH;
-    const U = this.input!, H = this.output, dU = this.gradInput;
-    for (let i = 0, n = this.rows * this.inFeatures; i < n; i++) dU[i] = dH[i] * this.slope(U[i], H[i]);
-    return dU;
+    this.chain(this.input!, this.output, dH, this.gradInput, this.rows * this.inFeatures);
+    return this.gradInput;
   }
 
   parameters(): Parameter[] {

@@ -1,5 +1,6 @@
-import { allocate, type Float } from '../tensor';
+import type { Float } from '../tensor';
 import type { Random } from '../random';
+import type { Kernels } from '../kernels';
 import type { BuildContext, Layer, Parameter } from './layer';
 
 /**
@@ -22,15 +23,17 @@ export class Dropout implements Layer {
   /** Whether the last forward pass was a training pass (and so used the mask). */
   training = false;
   private readonly random: Random;
+  private readonly kernels: Kernels;
   private maskIsFixed = false;
 
   constructor(readonly inFeatures: number, readonly rate: number, context: BuildContext) {
     if (!(rate >= 0 && rate < 1)) throw new RangeError(`dropout rate must be in [0, 1), got ${rate}`);
     this.outFeatures = inFeatures;
-    this.output = allocate(context.precision, context.maxRows * inFeatures);
-    this.gradInput = allocate(context.precision, context.maxRows * inFeatures);
-    this.mask = new Uint8Array(context.maxRows * inFeatures);
+    this.output = context.kernels.allocate(context.precision, context.maxRows * inFeatures);
+    this.gradInput = context.kernels.allocate(context.precision, context.maxRows * inFeatures);
+    this.mask = context.kernels.allocateMask(context.maxRows * inFeatures);
     this.random = context.random;
+    this.kernels = context.kernels;
   }
 
   /**
@@ -53,10 +56,9 @@ export class Dropout implements Layer {
       return S;
     }
     if (!this.maskIsFixed) {
-      for (let i = 0; i < n; i++) m[i] = this.random.uniform() >= this.rate ? 1 : 0;
+      this.random.fillMask(m, n, this.rate);
     }
-    const keep = 1 - this.rate;
-    for (let i = 0; i < n; i++) S[i] = (m[i] * Q[i]) / keep;
+    this.kernels.applyMask(Q, m, S, n, 1 - this.rate);
     return S;
   }
 
@@ -67,8 +69,7 @@ export class Dropout implements Layer {
       for (let i = 0; i < n; i++) dQ[i] = dS[i];
       return dQ;
     }
-    const keep = 1 - this.rate;
-    for (let i = 0; i < n; i++) dQ[i] = (dS[i] * m[i]) / keep;
+    this.kernels.applyMask(dS, m, dQ, n, 1 - this.rate);
     return dQ;
   }
 

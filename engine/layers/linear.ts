@@ -1,4 +1,4 @@
-import { allocate, type Float } from '../tensor';
+import type { Float } from '../tensor';
 import type { Kernels } from '../kernels';
 import type { BuildContext, Layer, Parameter } from './layer';
 
@@ -26,14 +26,15 @@ export class Linear implements Layer {
     context: BuildContext,
     inputGradient = true,
   ) {
-    const { precision, maxRows, random } = context;
-    this.kernels = context.kernels;
-    this.W = allocate(precision, outFeatures * inFeatures);
-    this.b = allocate(precision, outFeatures);
-    this.dW = allocate(precision, outFeatures * inFeatures);
-    this.db = allocate(precision, outFeatures);
-    this.output = allocate(precision, maxRows * outFeatures);
-    this.gradInput = inputGradient ? allocate(precision, maxRows * inFeatures) : null;
+    const { precision, maxRows, random, kernels } = context;
+    const allocate = (length: number): Float => kernels.allocate(precision, length);
+    this.kernels = kernels;
+    this.W = allocate(outFeatures * inFeatures);
+    this.b = allocate(outFeatures);
+    this.dW = allocate(outFeatures * inFeatures);
+    this.db = allocate(outFeatures);
+    this.output = allocate(maxRows * outFeatures);
+    this.gradInput = inputGradient ? allocate(maxRows * inFeatures) : null;
     // mlp-math.md: W ~ N(0, 0.1^2), b = 0.
     for (let i = 0; i < this.W.length; i++) this.W[i] = random.normal(0, 0.1);
   }

@@ -1,12 +1,13 @@
+import type { Float } from '../tensor';
 import { Activation } from './activation';
 
-/** relu(u) = max(0, u); dl/du = dl/dh * 1[u > 0]. */
+/** relu(u) = max(0, u); dl/du = dl/dh * 1[u > 0]. A kernel each way: relu is the hot one. */
 export class ReLU extends Activation {
   readonly type = 'relu';
-  protected f(u: number): number {
-    return u > 0 ? u : 0;
+  protected map(U: Float, H: Float, n: number): void {
+    this.kernels.reluForward(U, H, n);
   }
-  protected slope(u: number): number {
-    return u > 0 ? 1 : 0;
+  protected chain(U: Float, _H: Float, dH: Float, dU: Float, n: number): void {
+    this.kernels.reluBackward(U, dH, dU, n);
   }
 }

@@ -1,12 +1,13 @@
+import type { Float } from '../tensor';
 import { Activation } from './activation';
 
 /** sigmoid(t) = 1 / (1 + e^{-t}); dl/dt = dl/dh * h (1 - h). */
 export class Sigmoid extends Activation {
   readonly type = 'sigmoid';
-  protected f(t: number): number {
-    return 1 / (1 + Math.exp(-t));
+  protected map(T: Float, H: Float, n: number): void {
+    for (let i = 0; i < n; i++) H[i] = 1 / (1 + Math.exp(-T[i]));
   }
-  protected slope(_t: number, h: number): number {
-    return h * (1 - h);
+  protected chain(_T: Float, H: Float, dH: Float, dT: Float, n: number): void {
+    for (let i = 0; i < n; i++) dT[i] = dH[i] * H[i] * (1 - H[i]);
   }
 }

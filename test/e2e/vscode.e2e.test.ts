@@ -23,6 +23,8 @@ before(async () => {
   assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium libkrb5-dev`);
   workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'backprop-lens-workspace-'));
   fs.mkdirSync(path.join(workspace, '.vscode'));
+  // 10 epochs take 15 s on the SIMD kernels: long enough runs for every step of the test.
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'backpropLens.epochs': 200 }));
   fs.writeFileSync(path.join(workspace, 'README.md'), '# A workspace for the Backprop Lens test\n');
   server = await startCodeServer(workspace);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
@@ -89,7 +91,7 @@ test('Train MLP opens the panel, which shows live numbers; Pause, Step Forward a
   await until(async () => (await stepOf()) > first + 20, 'the step count to move on');
   assert.match(await text('#value-loss'), /^\d+\.\d{4}$/);
   assert.match(await text('#run-state'), /embedded MNIST/);
-  const statusBar = page.locator('.statusbar-item', { hasText: /epoch 1\/10 · step \d+ · loss/ });
+  const statusBar = page.locator('.statusbar-item', { hasText: /epoch \d+\/200 · step \d+ · loss/ });
   await statusBar.first().waitFor({ timeout: 10000 });
 
   // With the panel closed, training goes on and the status bar keeps counting.

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Random, typescriptKernels as k } from '../../engine';
+import {
+  DEFAULT_CONFIG, Linear, loadEmbeddedSplits, Random, Trainer, typescriptKernels as k, wasmKernels, wasmProblem, type Float, type Kernels,
+} from '../../engine';
 import { randomArray } from './helpers';
 
 /** The products written the obvious way, one entry at a time. */
@@ -56,3 +58,107 @@ for (const [N, I, O] of SHAPES) {
     assertClose(dX, naive.dX(dY, W, N, I, O), 'dX');
   });
 }
+
+// ---- the WebAssembly SIMD kernels against the TypeScript ones ----
+
+const wasm = wasmKernels();
+
+/** The same numbers in a buffer of the given kernels (float32). */
+function copyInto(kernels: Kernels, values: ArrayLike<number>): Float {
+  const a = kernels.allocate('float32', values.length);
+  a.set(Array.from(values));
+  return a;
+}
+
+/** Float32 results of two summation orders agree to a few float32 roundings of the terms' size. */
+function assertNear(actual: ArrayLike<number>, expected: ArrayLike<number>, scale: ArrayLike<number>, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    const tolerance = 1e-6 * (1 + scale[i]);
+    assert.ok(Math.abs(actual[i] - expected[i]) <= tolerance, `${what}[${i}]: ${actual[i]} != ${expected[i]} (within ${tolerance})`);
+  }
+}
+
+/** Zeros in blocks and alone, as in digits: about four inputs in five. */
+function sparse(random: Random, n: number): Float64Array {
+  const a = randomArray(random, n);
+  for (let i = 0; i < n; i++) if (random.uniform() < 0.8 || (i >> 3) % 3 === 0) a[i] = 0;
+  return a;
+}
+
+const WASM_SHAPES = [...SHAPES, [1, 784, 1000], [5, 784, 33], [8, 100, 12], [13, 17, 3]];
+
+for (const [N, I, O] of WASM_SHAPES) {
+  for (const density of ['dense', 'sparse'] as const) {
+    test(`WebAssembly kernels agree with the TypeScript ones: N=${N} I=${I} O=${O}, ${density} inputs`, { skip: wasm ? false : `no WebAssembly SIMD here: ${wasmProblem()}` }, () => {
+      const random = new Random(N * 1000 + I + O + (density === 'sparse' ? 1 : 0));
+      const values = {
+        X: density === 'sparse' ? sparse(random, N * I) : randomArray(random, N * I),
+        W: randomArray(random, O * I), b: randomArray(random, O), dY: randomArray(random, N * O),
+      };
+      const run = (kernels: Kernels): Record<string, Float> => {
+        const X = copyInto(kernels, values.X), W = copyInto(kernels, values.W), b = copyInto(kernels, values.b), dY = copyInto(kernels, values.dY);
+        // Buffers start dirty: kernels must overwrite, not accumulate onto, what was there.
+        const Y = copyInto(kernels, new Array(N * O).fill(9)), dW = copyInto(kernels, new Array(O * I).fill(9));
+        const db = copyInto(kernels, new Array(O).fill(9)), dX = copyInto(kernels, new Array(N * I).fill(9));
+        kernels.linearForward(X, W, b, Y, N, I, O);
+        kernels.linearParameterGradients(dY, X, dW, db, N, I, O);
+        kernels.linearInputGradient(dY, W, dX, N, I, O);
+        return { Y, dW, db, dX };
+      };
+      const a = run(wasm!), t = run(k);
+      // The size of the terms each sum adds up, for the tolerance.
+      const abs = (v: Float64Array): Float64Array => v.map(Math.abs);
+      const scale = {
+        Y: naive.forward(abs(values.X), abs(values.W), abs(values.b), N, I, O),
+        dW: naive.dW(abs(values.dY), abs(values.X), N, I, O),
+        db: naive.dW(abs(values.dY), new Float64Array(N).fill(1), N, 1, O),
+        dX: naive.dX(abs(values.dY), abs(values.W), N, I, O),
+      };
+      for (const name of ['Y', 'dW', 'db', 'dX'] as const) assertNear(a[name], t[name], scale[name], name);
+    });
+  }
+}
+
+test('the WebAssembly update, relu and dropout mask agree with the TypeScript ones', { skip: wasm ? false : `no WebAssembly SIMD here: ${wasmProblem()}` }, () => {
+  const random = new Random(3);
+  for (const n of [1, 7, 1001]) {
+    const values = { w: randomArray(random, n), g: randomArray(random, n), v: randomArray(random, n), u: randomArray(random, n) };
+    const mask = Uint8Array.from({ length: n }, () => (random.uniform() < 0.5 ? 1 : 0));
+    for (const [alpha, lambda, decays] of [[0, 0, false], [0.9, 0.01, true], [0.5, 0.1, false]] as const) {
+      const run = (kernels: Kernels): Float[] => {
+        const [w, g, v] = [values.w, values.g, values.v].map((x) => copyInto(kernels, x));
+        kernels.sgdStep(w, g, alpha > 0 ? v : null, 0.05, alpha, lambda, decays);
+        return [w, g, v];
+      };
+      const a = run(wasm!), t = run(k);
+      a.forEach((x, i) => assertNear(x, t[i], new Float64Array(n).fill(1), `sgd (alpha ${alpha}, lambda ${lambda})[${i}]`));
+    }
+    const run = (kernels: Kernels): Float[] => {
+      const U = copyInto(kernels, values.u), dH = copyInto(kernels, values.g), m = kernels.allocateMask(n);
+      m.set(mask);
+      const H = copyInto(kernels, new Array(n).fill(9)), dU = copyInto(kernels, new Array(n).fill(9)), S = copyInto(kernels, new Array(n).fill(9));
+      kernels.reluForward(U, H, n);
+      kernels.reluBackward(U, dH, dU, n);
+      kernels.applyMask(U, m, S, n, 0.7);
+      return [H, dU, S];
+    };
+    const a = run(wasm!), t = run(k);
+    ['relu forward', 'relu backward', 'dropout mask'].forEach((what, i) => assertNear(a[i], t[i], new Float64Array(n).fill(1), what));
+  }
+});
+
+test('training with the WebAssembly kernels follows the TypeScript run within float32 rounding', { skip: wasm ? false : `no WebAssembly SIMD here: ${wasmProblem()}` }, () => {
+  const data = loadEmbeddedSplits();
+  const config = { ...DEFAULT_CONFIG, batchSize: 16 };
+  const a = new Trainer(config, data, { kernels: wasm! }), t = new Trainer(config, data, { kernels: k });
+  for (let step = 0; step < 30; step++) {
+    const sa = a.trainStep(), st = t.trainStep();
+    assert.ok(Math.abs(sa.loss - st.loss) < 1e-4 * (1 + st.loss), `step ${step + 1}: loss ${sa.loss} against ${st.loss}`);
+  }
+  const first = (trainer: Trainer): Float => (trainer.network.layers[0] as Linear).W;
+  assertNear(first(a), first(t), new Float64Array(first(t).length).fill(1e2), 'W of layer 0 after 30 steps');
+  // The default for float32 is WebAssembly, for float64 (traces, checks) TypeScript.
+  assert.equal(new Trainer(config, data).network.kernels.name, 'wasm-simd');
+  assert.equal(new Trainer(config, data, { precision: 'float64' }).network.kernels.name, 'typescript');
+});

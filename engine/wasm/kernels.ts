@@ -1,0 +1,285 @@
+/**
+ * The engine's hot loops in AssemblyScript, compiled to WebAssembly with 128-bit
+ * SIMD (four float32 lanes). Every argument that names a matrix is its byte
+ * address in the module's memory, where the engine keeps all of its buffers, so
+ * a call copies nothing. Shapes are those of engine/kernels.ts, whose plain
+ * TypeScript loops are the reference these must agree with: X is N x I, W is
+ * O x I (row-major), b has O entries, Y and dY are N x O.
+ *
+ * Inputs that are zero, as about 80% of MNIST's pixels are, are skipped four at
+ * a time: a zero block of X adds nothing to X W^T and nothing to dY^T X.
+ */
+
+// ---- small helpers ----
+
+@inline function f32At(base: usize, index: i32): f32 {
+  return load<f32>(base + (<usize>index << 2));
+}
+
+@inline function setF32(base: usize, index: i32, value: f32): void {
+  store<f32>(base + (<usize>index << 2), value);
+}
+
+@inline function vecAt(base: usize, index: i32): v128 {
+  return v128.load(base + (<usize>index << 2));
+}
+
+@inline function setVec(base: usize, index: i32, value: v128): void {
+  v128.store(base + (<usize>index << 2), value);
+}
+
+@inline function sum4(v: v128): f32 {
+  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
+}
+
+@inline function madd(acc: v128, a: v128, b: v128): v128 {
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
+
+/**
+ * Writes into `list` the indices of the 4-wide blocks of columns 0 .. I4 - 1 in
+ * which any of `rows` rows of X (from row n0) is not zero; returns how many.
+ */
+function nonZeroBlocks(X: usize, n0: i32, rows: i32, I: i32, I4: i32, list: usize): i32 {
+  let count = 0;
+  for (let c = 0; c < I4; c += 4) {
+    let any = false;
+    for (let r = 0; r < rows && !any; r++) any = v128.any_true(vecAt(X, (n0 + r) * I + c));
+    if (any) {
+      store<i32>(list + (<usize>count << 2), c);
+      count++;
+    }
+  }
+  return count;
+}
+
+// ---- Y = X W^T + b ----
+
+/**
+ * Four outputs for two examples at a time: each block of X and W loaded is used
+ * twice or four times from a register. W's four rows stay in the L1 cache while
+ * every pair of examples passes over them. `lists` holds, per pair of examples,
+ * the blocks in which either is not zero.
+ */
+export function linearForward(X: usize, W: usize, b: usize, Y: usize, N: i32, I: i32, O: i32, lists: usize): void {
+  const I4 = I & ~3, pairs = (N + 1) >> 1, stride = (I4 >> 2) + 1;
+  for (let p = 0; p < pairs; p++) {
+    const n0 = p << 1, list = lists + (<usize>(p * stride) << 2);
+    store<i32>(list, nonZeroBlocks(X, n0, min(2, N - n0), I, I4, list + 4));
+  }
+  let o = 0;
+  for (; o + 3 < O; o += 4) {
+    const w0 = o * I, w1 = w0 + I, w2 = w1 + I, w3 = w2 + I;
+    for (let p = 0; p < pairs; p++) {
+      const n0 = p << 1, two = n0 + 1 < N;
+      const x0 = n0 * I, x1 = two ? x0 + I : x0;
+      const list = lists + (<usize>(p * stride) << 2), count = load<i32>(list);
+      let a00 = f32x4.splat(0), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
+      for (let k = 0; k < count; k++) {
+        const c = load<i32>(list + 4 + (<usize>k << 2));
+        const p0 = vecAt(X, x0 + c), p1 = vecAt(X, x1 + c);
+        const u0 = vecAt(W, w0 + c), u1 = vecAt(W, w1 + c), u2 = vecAt(W, w2 + c), u3 = vecAt(W, w3 + c);
+        a00 = madd(a00, p0, u0); a01 = madd(a01, p0, u1); a02 = madd(a02, p0, u2); a03 = madd(a03, p0, u3);
+        a10 = madd(a10, p1, u0); a11 = madd(a11, p1, u1); a12 = madd(a12, p1, u2); a13 = madd(a13, p1, u3);
+      }
+      let s00 = sum4(a00), s01 = sum4(a01), s02 = sum4(a02), s03 = sum4(a03);
+      let s10 = sum4(a10), s11 = sum4(a11), s12 = sum4(a12), s13 = sum4(a13);
+      for (let i = I4; i < I; i++) {
+        const q0 = f32At(X, x0 + i), q1 = f32At(X, x1 + i);
+        const u0 = f32At(W, w0 + i), u1 = f32At(W, w1 + i), u2 = f32At(W, w2 + i), u3 = f32At(W, w3 + i);
+        s00 += q0 * u0; s01 += q0 * u1; s02 += q0 * u2; s03 += q0 * u3;
+        s10 += q1 * u0; s11 += q1 * u1; s12 += q1 * u2; s13 += q1 * u3;
+      }
+      const y0 = n0 * O + o;
+      setF32(Y, y0, s00 + f32At(b, o)); setF32(Y, y0 + 1, s01 + f32At(b, o + 1));
+      setF32(Y, y0 + 2, s02 + f32At(b, o + 2)); setF32(Y, y0 + 3, s03 + f32At(b, o + 3));
+      if (two) {
+        const y1 = y0 + O;
+        setF32(Y, y1, s10 + f32At(b, o)); setF32(Y, y1 + 1, s11 + f32At(b, o + 1));
+        setF32(Y, y1 + 2, s12 + f32At(b, o + 2)); setF32(Y, y1 + 3, s13 + f32At(b, o + 3));
+      }
+    }
+  }
+  for (; o < O; o++) {
+    const w = o * I;
+    for (let n = 0; n < N; n++) {
+      const x = n * I;
+      let a = f32x4.splat(0);
+      for (let i = 0; i < I4; i += 4) a = madd(a, vecAt(X, x + i), vecAt(W, w + i));
+      let s = sum4(a);
+      for (let i = I4; i < I; i++) s += f32At(X, x + i) * f32At(W, w + i);
+      setF32(Y, n * O + o, s + f32At(b, o));
+    }
+  }
+}
+
+// ---- dW = dY^T X, db = dY^T 1 ----
+
+/**
+ * Four rows of dW and two blocks of columns at a time, over the blocks in which
+ * some example is not zero (the rest of dW is zero): each block of X loaded
+ * feeds four rows, each dY entry (loaded as a splat) two blocks.
+ */
+export function linearParameterGradients(dY: usize, X: usize, dW: usize, db: usize, N: i32, I: i32, O: i32, list: usize): void {
+  const I4 = I & ~3;
+  const count = nonZeroBlocks(X, 0, N, I, I4, list);
+  const zero = f32x4.splat(0);
+  let o = 0;
+  for (; o + 3 < O; o += 4) {
+    const w0 = o * I, w1 = w0 + I, w2 = w1 + I, w3 = w2 + I;
+    // Zero first, then fill in the blocks that are not: fewer branches than checking each.
+    for (let i = 0; i < I4; i += 4) {
+      setVec(dW, w0 + i, zero); setVec(dW, w1 + i, zero); setVec(dW, w2 + i, zero); setVec(dW, w3 + i, zero);
+    }
+    for (let k = 0; k < count; k += 2) {
+      // An odd last block pairs with itself: computed twice, stored twice, the same.
+      const c = load<i32>(list + (<usize>k << 2)), e = load<i32>(list + (<usize>min(k + 1, count - 1) << 2));
+      let a0 = zero, a1 = zero, a2 = zero, a3 = zero, b0 = zero, b1 = zero, b2 = zero, b3 = zero;
+      for (let n = 0; n < N; n++) {
+        const x = vecAt(X, n * I + c), z = vecAt(X, n * I + e), d = dY + (<usize>(n * O + o) << 2);
+        const d0 = v128.load32_splat(d), d1 = v128.load32_splat(d, 4), d2 = v128.load32_splat(d, 8), d3 = v128.load32_splat(d, 12);
+        a0 = madd(a0, x, d0); a1 = madd(a1, x, d1); a2 = madd(a2, x, d2); a3 = madd(a3, x, d3);
+        b0 = madd(b0, z, d0); b1 = madd(b1, z, d1); b2 = madd(b2, z, d2); b3 = madd(b3, z, d3);
+      }
+      setVec(dW, w0 + c, a0); setVec(dW, w1 + c, a1); setVec(dW, w2 + c, a2); setVec(dW, w3 + c, a3);
+      setVec(dW, w0 + e, b0); setVec(dW, w1 + e, b1); setVec(dW, w2 + e, b2); setVec(dW, w3 + e, b3);
+    }
+    for (let i = I4; i < I; i++) {
+      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
+      for (let n = 0; n < N; n++) {
+        const x = f32At(X, n * I + i), y = n * O + o;
+        s0 += f32At(dY, y) * x; s1 += f32At(dY, y + 1) * x; s2 += f32At(dY, y + 2) * x; s3 += f32At(dY, y + 3) * x;
+      }
+      setF32(dW, w0 + i, s0); setF32(dW, w1 + i, s1); setF32(dW, w2 + i, s2); setF32(dW, w3 + i, s3);
+    }
+  }
+  for (; o < O; o++) {
+    const w = o * I;
+    for (let i = 0; i < I; i++) {
+      let s: f32 = 0;
+      for (let n = 0; n < N; n++) s += f32At(dY, n * O + o) * f32At(X, n * I + i);
+      setF32(dW, w + i, s);
+    }
+  }
+  for (let j = 0; j < O; j++) {
+    let s: f32 = 0;
+    for (let n = 0; n < N; n++) s += f32At(dY, n * O + j);
+    setF32(db, j, s);
+  }
+}
+
+// ---- dX = dY W ----
+
+/** Sixteen inputs for two examples at a time; each W block loaded feeds both. */
+export function linearInputGradient(dY: usize, W: usize, dX: usize, N: i32, I: i32, O: i32): void {
+  const I16 = I & ~15, I4 = I & ~3, zero = f32x4.splat(0);
+  for (let n0 = 0; n0 < N; n0 += 2) {
+    const two = n0 + 1 < N;
+    const y0 = n0 * O, y1 = two ? y0 + O : y0, x0 = n0 * I, x1 = x0 + I;
+    let i = 0;
+    for (; i < I16; i += 16) {
+      let a0 = zero, a1 = zero, a2 = zero, a3 = zero, c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+      for (let o = 0; o < O; o++) {
+        const w = o * I + i;
+        const d0 = f32x4.splat(f32At(dY, y0 + o)), d1 = f32x4.splat(f32At(dY, y1 + o));
+        const u0 = vecAt(W, w), u1 = vecAt(W, w + 4), u2 = vecAt(W, w + 8), u3 = vecAt(W, w + 12);
+        a0 = madd(a0, d0, u0); a1 = madd(a1, d0, u1); a2 = madd(a2, d0, u2); a3 = madd(a3, d0, u3);
+        c0 = madd(c0, d1, u0); c1 = madd(c1, d1, u1); c2 = madd(c2, d1, u2); c3 = madd(c3, d1, u3);
+      }
+      setVec(dX, x0 + i, a0); setVec(dX, x0 + i + 4, a1); setVec(dX, x0 + i + 8, a2); setVec(dX, x0 + i + 12, a3);
+      if (two) {
+        setVec(dX, x1 + i, c0); setVec(dX, x1 + i + 4, c1); setVec(dX, x1 + i + 8, c2); setVec(dX, x1 + i + 12, c3);
+      }
+    }
+    for (; i < I4; i += 4) {
+      let a = zero, c = zero;
+      for (let o = 0; o < O; o++) {
+        const u = vecAt(W, o * I + i);
+        a = madd(a, f32x4.splat(f32At(dY, y0 + o)), u);
+        c = madd(c, f32x4.splat(f32At(dY, y1 + o)), u);
+      }
+      setVec(dX, x0 + i, a);
+      if (two) setVec(dX, x1 + i, c);
+    }
+    for (; i < I; i++) {
+      let a: f32 = 0, c: f32 = 0;
+      for (let o = 0; o < O; o++) {
+        const u = f32At(W, o * I + i);
+        a += f32At(dY, y0 + o) * u;
+        c += f32At(dY, y1 + o) * u;
+      }
+      setF32(dX, x0 + i, a);
+      if (two) setF32(dX, x1 + i, c);
+    }
+  }
+}
+
+// ---- the optimizer ----
+
+/**
+ * One SGD step on n parameters w with gradients g: g += lambda w (if `decays`),
+ * then w -= eta g, or with momentum (v != 0) v = alpha v - eta g; w += v.
+ */
+export function sgdStep(w: usize, g: usize, v: usize, n: i32, eta: f32, alpha: f32, lambda: f32, decays: bool): void {
+  const n4 = n & ~3, etas = f32x4.splat(eta), alphas = f32x4.splat(alpha), lambdas = f32x4.splat(lambda);
+  for (let i = 0; i < n4; i += 4) {
+    let gi = vecAt(g, i);
+    const wi = vecAt(w, i);
+    if (decays) {
+      gi = madd(gi, lambdas, wi);
+      setVec(g, i, gi);
+    }
+    if (v) {
+      const vi = f32x4.sub(f32x4.mul(alphas, vecAt(v, i)), f32x4.mul(etas, gi));
+      setVec(v, i, vi);
+      setVec(w, i, f32x4.add(wi, vi));
+    } else {
+      setVec(w, i, f32x4.sub(wi, f32x4.mul(etas, gi)));
+    }
+  }
+  for (let i = n4; i < n; i++) {
+    let gi = f32At(g, i);
+    const wi = f32At(w, i);
+    if (decays) {
+      gi += lambda * wi;
+      setF32(g, i, gi);
+    }
+    if (v) {
+      const vi = alpha * f32At(v, i) - eta * gi;
+      setF32(v, i, vi);
+      setF32(w, i, wi + vi);
+    } else {
+      setF32(w, i, wi - eta * gi);
+    }
+  }
+}
+
+// ---- elementwise: relu, and dropout's mask ----
+
+/** H = max(0, U) on n entries. */
+export function reluForward(U: usize, H: usize, n: i32): void {
+  const n4 = n & ~3, zero = f32x4.splat(0);
+  for (let i = 0; i < n4; i += 4) setVec(H, i, f32x4.max(vecAt(U, i), zero));
+  for (let i = n4; i < n; i++) {
+    const u = f32At(U, i);
+    setF32(H, i, u > 0 ? u : 0);
+  }
+}
+
+/** dU = dH * 1[U > 0] on n entries. */
+export function reluBackward(U: usize, dH: usize, dU: usize, n: i32): void {
+  const n4 = n & ~3, zero = f32x4.splat(0);
+  for (let i = 0; i < n4; i += 4) setVec(dU, i, v128.and(vecAt(dH, i), f32x4.gt(vecAt(U, i), zero)));
+  for (let i = n4; i < n; i++) setF32(dU, i, f32At(U, i) > 0 ? f32At(dH, i) : 0);
+}
+
+/** B = A * m / keep on n entries, with m a mask of bytes (1 kept, 0 dropped). */
+export function applyMask(A: usize, m: usize, B: usize, n: i32, keep: f32): void {
+  const n4 = n & ~3, keeps = f32x4.splat(keep);
+  for (let i = 0; i < n4; i += 4) {
+    const bytes = v128.load32_zero(m + <usize>i);
+    const mask = f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(bytes)));
+    setVec(B, i, f32x4.div(f32x4.mul(mask, vecAt(A, i)), keeps));
+  }
+  for (let i = n4; i < n; i++) setF32(B, i, (<f32>load<u8>(m + <usize>i) * f32At(A, i)) / keep);
+}

@@ -1,0 +1,148 @@
+/**
+ * The WebAssembly SIMD back end of the Kernels interface: engine/wasm/kernels.ts
+ * compiled by `npm run build` into dist/kernels.wasm. Every buffer of a network
+ * that uses it lives in the module's memory (`allocate`), as a Float32Array view,
+ * so the engine's TypeScript reads and writes the same numbers the kernels do and
+ * a training step copies nothing in or out.
+ *
+ * The memory is shared: growing it (as networks are built) keeps every view made
+ * before valid, where a plain memory would detach them.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { allocate as allocateArray, type Float, type Precision } from './tensor';
+import type { Kernels } from './kernels';
+
+interface Exports {
+  linearForward(X: number, W: number, b: number, Y: number, N: number, I: number, O: number, lists: number): void;
+  linearParameterGradients(dY: number, X: number, dW: number, db: number, N: number, I: number, O: number, list: number): void;
+  linearInputGradient(dY: number, W: number, dX: number, N: number, I: number, O: number): void;
+  sgdStep(w: number, g: number, v: number, n: number, eta: number, alpha: number, lambda: number, decays: number): void;
+  reluForward(U: number, H: number, n: number): void;
+  reluBackward(U: number, dH: number, dU: number, n: number): void;
+  applyMask(A: number, m: number, B: number, n: number, keep: number): void;
+}
+
+const PAGE = 65536;
+/** 1 GiB: far more than any network the panel can show; the space is reserved, not used. */
+const MAXIMUM_PAGES = 16384;
+/** Buffers start on a cache line. */
+const ALIGN = 64;
+
+/** Where the compiled module is: beside the bundle (dist/), or in dist/ when the engine runs from source. */
+function wasmFile(): string {
+  const candidates = [path.join(__dirname, 'kernels.wasm'), path.join(__dirname, '..', 'dist', 'kernels.wasm')];
+  const found = candidates.find((f) => fs.existsSync(f));
+  if (!found) throw new Error(`dist/kernels.wasm is missing: run npm run build (looked in ${candidates.join(', ')})`);
+  return found;
+}
+
+/** A bump allocator over the module's memory: buffers live as long as the process. */
+class Arena {
+  readonly memory = new WebAssembly.Memory({ initial: 2, maximum: MAXIMUM_PAGES, shared: true });
+  /** The first page is left to the module's own data. */
+  private top = PAGE;
+
+  bytes(count: number): number {
+    const start = Math.ceil(this.top / ALIGN) * ALIGN, end = start + count;
+    const have = this.memory.buffer.byteLength;
+    if (end > have) this.memory.grow(Math.ceil((end - have) / PAGE));
+    this.top = end;
+    return start;
+  }
+
+  bytesView(length: number): Uint8Array {
+    const start = this.bytes(length);
+    return new Uint8Array(this.memory.buffer, start, length);
+  }
+
+  floats(length: number): Float32Array {
+    const start = this.bytes(4 * length);
+    // The buffer after any growth: the one before it is shorter.
+    return new Float32Array(this.memory.buffer, start, length);
+  }
+}
+
+/** Scratch space of the kernels (lists of non-zero blocks), grown when a larger call needs more. */
+class Scratch {
+  private address = 0;
+  private size = 0;
+
+  constructor(private readonly arena: Arena) {}
+
+  at(bytes: number): number {
+    if (bytes > this.size) {
+      this.size = Math.max(bytes, 2 * this.size);
+      this.address = this.arena.bytes(this.size);
+    }
+    return this.address;
+  }
+}
+
+/** The address of a buffer in the module's memory; anything else is a mistake in the engine, not the user's. */
+function address(a: Float | Uint8Array): number {
+  if (a instanceof Float64Array || !(a.buffer instanceof SharedArrayBuffer)) {
+    throw new TypeError('the WebAssembly kernels work on float32 buffers from their own allocate()');
+  }
+  return a.byteOffset;
+}
+
+function instantiate(arena: Arena): Exports {
+  const bytes = fs.readFileSync(wasmFile());
+  if (!WebAssembly.validate(bytes)) throw new Error('this runtime cannot compile WebAssembly with SIMD and shared memory');
+  const module = new WebAssembly.Module(bytes);
+  return new WebAssembly.Instance(module, { env: { memory: arena.memory, abort: () => { throw new Error('kernels.wasm aborted'); } } }).exports as unknown as Exports;
+}
+
+export function createWasmKernels(): Kernels {
+  if (typeof SharedArrayBuffer === 'undefined') throw new Error('SharedArrayBuffer is not available');
+  const arena = new Arena(), scratch = new Scratch(arena), k = instantiate(arena);
+  return {
+    name: 'wasm-simd',
+    allocate(precision: Precision, length: number): Float {
+      // float64 (traces, gradient checks) has no SIMD kernels: it stays with the TypeScript ones.
+      if (precision !== 'float32') throw new TypeError('the WebAssembly kernels are float32 only');
+      return length === 0 ? allocateArray(precision, 0) : arena.floats(length);
+    },
+    allocateMask: (length) => arena.bytesView(length),
+    linearForward(X, W, b, Y, N, I, O) {
+      const lists = scratch.at(4 * ((N + 1) >> 1) * ((I >> 2) + 1));
+      k.linearForward(address(X), address(W), address(b), address(Y), N, I, O, lists);
+    },
+    linearParameterGradients(dY, X, dW, db, N, I, O) {
+      k.linearParameterGradients(address(dY), address(X), address(dW), address(db), N, I, O, scratch.at(4 * ((I >> 2) + 1)));
+    },
+    linearInputGradient(dY, W, dX, N, I, O) {
+      k.linearInputGradient(address(dY), address(W), address(dX), N, I, O);
+    },
+    sgdStep(w, g, v, eta, alpha, lambda, decays) {
+      k.sgdStep(address(w), address(g), v ? address(v) : 0, w.length, eta, alpha, lambda, decays ? 1 : 0);
+    },
+    reluForward: (U, H, n) => k.reluForward(address(U), address(H), n),
+    reluBackward: (U, dH, dU, n) => k.reluBackward(address(U), address(dH), address(dU), n),
+    applyMask: (A, m, B, n, keep) => k.applyMask(address(A), address(m), address(B), n, keep),
+  };
+}
+
+let shared: { kernels: Kernels | null; problem: string | null } | null = null;
+
+/**
+ * The WebAssembly SIMD kernels, one instance per thread; null where they cannot
+ * run (no SIMD, no shared memory, or no dist/kernels.wasm), with the reason in
+ * wasmProblem().
+ */
+export function wasmKernels(): Kernels | null {
+  if (!shared) {
+    try {
+      shared = { kernels: createWasmKernels(), problem: null };
+    } catch (e) {
+      shared = { kernels: null, problem: (e as Error).message };
+    }
+  }
+  return shared.kernels;
+}
+
+export function wasmProblem(): string | null {
+  wasmKernels();
+  return shared!.problem;
+}
