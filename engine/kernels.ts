@@ -32,6 +32,14 @@ export interface Kernels {
   reluForward(U: Float, H: Float, n: number): void;
   /** dU = dH * 1[U > 0] on n entries. */
   reluBackward(U: Float, dH: Float, dU: Float, n: number): void;
+  /** H = sigmoid(T) = 1 / (1 + e^-T) on n entries. */
+  sigmoidForward(T: Float, H: Float, n: number): void;
+  /** dT = dH * H (1 - H) on n entries. */
+  sigmoidBackward(H: Float, dH: Float, dT: Float, n: number): void;
+  /** H = tanh(U) on n entries. */
+  tanhForward(U: Float, H: Float, n: number): void;
+  /** dU = dH * (1 - H^2) on n entries. */
+  tanhBackward(H: Float, dH: Float, dU: Float, n: number): void;
   /** B = A * m / keep on n entries: dropout forward (A = h) and backward (A = dL/ds). */
   applyMask(A: Float, m: Uint8Array, B: Float, n: number, keep: number): void;
 }
@@ -147,6 +155,22 @@ function reluBackward(U: Float, dH: Float, dU: Float, n: number): void {
   for (let i = 0; i < n; i++) dU[i] = U[i] > 0 ? dH[i] : 0;
 }
 
+function sigmoidForward(T: Float, H: Float, n: number): void {
+  for (let i = 0; i < n; i++) H[i] = 1 / (1 + Math.exp(-T[i]));
+}
+
+function sigmoidBackward(H: Float, dH: Float, dT: Float, n: number): void {
+  for (let i = 0; i < n; i++) dT[i] = dH[i] * H[i] * (1 - H[i]);
+}
+
+function tanhForward(U: Float, H: Float, n: number): void {
+  for (let i = 0; i < n; i++) H[i] = Math.tanh(U[i]);
+}
+
+function tanhBackward(H: Float, dH: Float, dU: Float, n: number): void {
+  for (let i = 0; i < n; i++) dU[i] = dH[i] * (1 - H[i] * H[i]);
+}
+
 function applyMask(A: Float, m: Uint8Array, B: Float, n: number, keep: number): void {
   for (let i = 0; i < n; i++) B[i] = (m[i] * A[i]) / keep;
 }
@@ -161,5 +185,9 @@ export const typescriptKernels: Kernels = {
   sgdStep,
   reluForward,
   reluBackward,
+  sigmoidForward,
+  sigmoidBackward,
+  tanhForward,
+  tanhBackward,
   applyMask,
 };

@@ -20,6 +20,10 @@ interface Exports {
   sgdStep(w: number, g: number, v: number, n: number, eta: number, alpha: number, lambda: number, decays: number): void;
   reluForward(U: number, H: number, n: number): void;
   reluBackward(U: number, dH: number, dU: number, n: number): void;
+  sigmoidForward(T: number, H: number, n: number): void;
+  sigmoidBackward(H: number, dH: number, dT: number, n: number): void;
+  tanhForward(U: number, H: number, n: number): void;
+  tanhBackward(H: number, dH: number, dU: number, n: number): void;
   applyMask(A: number, m: number, B: number, n: number, keep: number): void;
 }
 
@@ -120,6 +124,10 @@ export function createWasmKernels(): Kernels {
     },
     reluForward: (U, H, n) => k.reluForward(address(U), address(H), n),
     reluBackward: (U, dH, dU, n) => k.reluBackward(address(U), address(dH), address(dU), n),
+    sigmoidForward: (T, H, n) => k.sigmoidForward(address(T), address(H), n),
+    sigmoidBackward: (H, dH, dT, n) => k.sigmoidBackward(address(H), address(dH), address(dT), n),
+    tanhForward: (U, H, n) => k.tanhForward(address(U), address(H), n),
+    tanhBackward: (H, dH, dU, n) => k.tanhBackward(address(H), address(dH), address(dU), n),
     applyMask: (A, m, B, n, keep) => k.applyMask(address(A), address(m), address(B), n, keep),
   };
 }

@@ -5,9 +5,9 @@ import { Activation } from './activation';
 export class Sigmoid extends Activation {
   readonly type = 'sigmoid';
   protected map(T: Float, H: Float, n: number): void {
-    for (let i = 0; i < n; i++) H[i] = 1 / (1 + Math.exp(-T[i]));
+    this.kernels.sigmoidForward(T, H, n);
   }
   protected chain(_T: Float, H: Float, dH: Float, dT: Float, n: number): void {
-    for (let i = 0; i < n; i++) dT[i] = dH[i] * H[i] * (1 - H[i]);
+    this.kernels.sigmoidBackward(H, dH, dT, n);
   }
 }

@@ -5,9 +5,9 @@ import { Activation } from './activation';
 export class Tanh extends Activation {
   readonly type = 'tanh';
   protected map(U: Float, H: Float, n: number): void {
-    for (let i = 0; i < n; i++) H[i] = Math.tanh(U[i]);
+    this.kernels.tanhForward(U, H, n);
   }
   protected chain(_U: Float, H: Float, dH: Float, dU: Float, n: number): void {
-    for (let i = 0; i < n; i++) dU[i] = dH[i] * (1 - H[i] * H[i]);
+    this.kernels.tanhBackward(H, dH, dU, n);
   }
 }

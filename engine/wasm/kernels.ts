@@ -283,3 +283,41 @@ export function applyMask(A: usize, m: usize, B: usize, n: i32, keep: f32): void
   }
   for (let i = n4; i < n; i++) setF32(B, i, (<f32>load<u8>(m + <usize>i) * f32At(A, i)) / keep);
 }
+
+// ---- sigmoid and tanh, which need exp: one lane at a time ----
+
+/** H = 1 / (1 + e^-T) on n entries. */
+export function sigmoidForward(T: usize, H: usize, n: i32): void {
+  for (let i = 0; i < n; i++) setF32(H, i, 1 / (1 + Mathf.exp(-f32At(T, i))));
+}
+
+/** dT = dH * H (1 - H) on n entries. */
+export function sigmoidBackward(H: usize, dH: usize, dT: usize, n: i32): void {
+  const n4 = n & ~3, one = f32x4.splat(1);
+  for (let i = 0; i < n4; i += 4) {
+    const h = vecAt(H, i);
+    setVec(dT, i, f32x4.mul(vecAt(dH, i), f32x4.mul(h, f32x4.sub(one, h))));
+  }
+  for (let i = n4; i < n; i++) {
+    const h = f32At(H, i);
+    setF32(dT, i, f32At(dH, i) * h * (1 - h));
+  }
+}
+
+/** H = tanh(U) on n entries. */
+export function tanhForward(U: usize, H: usize, n: i32): void {
+  for (let i = 0; i < n; i++) setF32(H, i, Mathf.tanh(f32At(U, i)));
+}
+
+/** dU = dH * (1 - H^2) on n entries. */
+export function tanhBackward(H: usize, dH: usize, dU: usize, n: i32): void {
+  const n4 = n & ~3, one = f32x4.splat(1);
+  for (let i = 0; i < n4; i += 4) {
+    const h = vecAt(H, i);
+    setVec(dU, i, f32x4.mul(vecAt(dH, i), f32x4.sub(one, f32x4.mul(h, h))));
+  }
+  for (let i = n4; i < n; i++) {
+    const h = f32At(H, i);
+    setF32(dU, i, f32At(dH, i) * (1 - h * h));
+  }
+}

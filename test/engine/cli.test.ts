@@ -5,9 +5,37 @@ import * as path from 'node:path';
 
 /** The built command line, as `npm run train` and `npm run bench` run it (npm test builds first). */
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [path.join(__dirname, '../../dist/cli.js'), ...args], { encoding: 'utf8' });
+  return node([], ...args);
+}
+
+/** The same, with flags for Node itself. */
+function node(flags: string[], ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [...flags, path.join(__dirname, '../../dist/cli.js'), ...args], { encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
+
+test('npm run train with the defaults: the homework network, 10 epochs at mini-batch 5, under 90 s and at least 0.95 test accuracy', () => {
+  const r = cli('train', '--json');
+  assert.equal(r.status, 0, r.stderr);
+  const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+  assert.equal(lines.length, 11, 'ten epochs and the result');
+  const final = lines[10];
+  console.log(`the homework default: ${final.seconds.toFixed(1)} s in all, ${Math.round(final.samplesPerSecond)} samples/s, test accuracy ${final.testAccuracy}`);
+  assert.ok(final.seconds < 90, `${final.seconds} s`);
+  assert.ok(final.testAccuracy >= 0.95, `test accuracy ${final.testAccuracy}`);
+});
+
+test('where WebAssembly SIMD cannot run, training falls back to the TypeScript kernels and says why; --engine wasm there is an error', () => {
+  // Without SharedArrayBuffer the module's shared memory cannot exist.
+  const fallback = node(['--no-harmony-sharedarraybuffer'], 'train', '--hidden', '16', '--epochs', '1', '--batch', '100');
+  assert.equal(fallback.status, 0, fallback.stderr);
+  assert.match(fallback.stderr, /WebAssembly SIMD does not run here \(SharedArrayBuffer is not available\): training with the TypeScript kernels/);
+  assert.match(fallback.stdout, /^engine {4}TypeScript$/m);
+  const asked = node(['--no-harmony-sharedarraybuffer'], 'train', '--engine', 'wasm');
+  assert.equal(asked.status, 2);
+  assert.match(asked.stderr, /--engine wasm: WebAssembly SIMD does not run here: SharedArrayBuffer is not available/);
+  assert.match(cli('train', '--hidden', '16', '--epochs', '1', '--batch', '100').stdout, /^engine {4}WebAssembly SIMD/m);
+});
 
 test('train --json prints one object per epoch, then the test accuracy, time and throughput', () => {
   const r = cli('train', '--json', '--hidden', '32', '--epochs', '2', '--batch', '50', '--lr', '0.1', '--momentum', '0.5', '--lambda', '0.0001');

@@ -120,7 +120,7 @@ for (const [N, I, O] of WASM_SHAPES) {
   }
 }
 
-test('the WebAssembly update, relu and dropout mask agree with the TypeScript ones', { skip: wasm ? false : `no WebAssembly SIMD here: ${wasmProblem()}` }, () => {
+test('the WebAssembly update, activations and dropout mask agree with the TypeScript ones', { skip: wasm ? false : `no WebAssembly SIMD here: ${wasmProblem()}` }, () => {
   const random = new Random(3);
   for (const n of [1, 7, 1001]) {
     const values = { w: randomArray(random, n), g: randomArray(random, n), v: randomArray(random, n), u: randomArray(random, n) };
@@ -137,14 +137,21 @@ test('the WebAssembly update, relu and dropout mask agree with the TypeScript on
     const run = (kernels: Kernels): Float[] => {
       const U = copyInto(kernels, values.u), dH = copyInto(kernels, values.g), m = kernels.allocateMask(n);
       m.set(mask);
-      const H = copyInto(kernels, new Array(n).fill(9)), dU = copyInto(kernels, new Array(n).fill(9)), S = copyInto(kernels, new Array(n).fill(9));
-      kernels.reluForward(U, H, n);
-      kernels.reluBackward(U, dH, dU, n);
+      const out = (): Float => copyInto(kernels, new Array(n).fill(9));
+      const results = Array.from({ length: 7 }, out);
+      const [reluH, reluDU, sigmoidH, sigmoidDT, tanhH, tanhDU, S] = results;
+      kernels.reluForward(U, reluH, n);
+      kernels.reluBackward(U, dH, reluDU, n);
+      kernels.sigmoidForward(U, sigmoidH, n);
+      kernels.sigmoidBackward(sigmoidH, dH, sigmoidDT, n);
+      kernels.tanhForward(U, tanhH, n);
+      kernels.tanhBackward(tanhH, dH, tanhDU, n);
       kernels.applyMask(U, m, S, n, 0.7);
-      return [H, dU, S];
+      return results;
     };
     const a = run(wasm!), t = run(k);
-    ['relu forward', 'relu backward', 'dropout mask'].forEach((what, i) => assertNear(a[i], t[i], new Float64Array(n).fill(1), what));
+    const names = ['relu forward', 'relu backward', 'sigmoid forward', 'sigmoid backward', 'tanh forward', 'tanh backward', 'dropout mask'];
+    names.forEach((what, i) => assertNear(a[i], t[i], new Float64Array(n).fill(1), what));
   }
 });
 
