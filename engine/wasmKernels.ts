@@ -114,7 +114,7 @@ export function createWasmKernels(): Kernels {
       k.linearForward(address(X), address(W), address(b), address(Y), N, I, O, lists);
     },
     linearParameterGradients(dY, X, dW, db, N, I, O) {
-      k.linearParameterGradients(address(dY), address(X), address(dW), address(db), N, I, O, scratch.at(4 * ((I >> 2) + 1)));
+      k.linearParameterGradients(address(dY), address(X), address(dW), address(db), N, I, O, scratch.at(4 * (I >> 2) * (N + 1)));
     },
     linearInputGradient(dY, W, dX, N, I, O) {
       k.linearInputGradient(address(dY), address(W), address(dX), N, I, O);
