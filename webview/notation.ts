@@ -50,7 +50,7 @@ export function vector(v: Vector): string {
 
 /** dL/d(component), as a TeX fraction. */
 export function partial(of: string): string {
-  return `\\frac{\\partial L}{\\partial ${of}}`;
+  return `\\dfrac{\\partial L}{\\partial ${of}}`;
 }
 
 /** A number for TeX, as the charts print it: four decimals, or a power of ten where four decimals would hide it. */

@@ -101,9 +101,9 @@ function countZeros(values: ArrayLike<number>): number {
   return zeros;
 }
 
-/** "a + b + ⋯" of the given terms, with "+ ⋯" where terms are left out. */
+/** "a + b + ⋯" of the given terms, with "+ ⋯" where terms are left out; braces keep a term whole where a line breaks. */
 function sum(terms: string[], leftOut: boolean): string {
-  return (terms.length > 0 ? terms.join(' + ') : '0') + (leftOut ? ' + \\cdots' : '');
+  return (terms.length > 0 ? terms.map((t) => `{${t}}`).join(' + ') : '0') + (leftOut ? ' + \\cdots' : '');
 }
 
 function row(m: Matrix, r: number): Float32Array {
@@ -119,7 +119,7 @@ function linearForward({ s, l, names, matrices, choose }: Context): Explanation 
   const X = inputOf(s, l), U = s.tracked.outputs[l];
   const j = choose(l, U), J = j + 1, n = X.length;
   const W = matrices.get('W'), b = matrices.get('b');
-  const unit = [`${component(u, j)} = \\sum_{i=1}^{${n}} w_{${J},i}\\, ${component(x, 'i')} + b_{${J}}`];
+  const unit = [`${component(u, j)} = \\sum\\limits_{i=1}^{${n}} w_{${J},i}\\, ${component(x, 'i')} + b_{${J}}`];
   const vectors: ShownVector[] = [{ key: 'input', name: vector(x), values: X, caption: 'the input of this layer (tracked example)' }];
   const terms = n <= SHORT_SUM ? Array.from({ length: n }, (_, i) => i) : nonZero(X, TERMS_SHOWN);
   const leftOut = n - countZeros(X) > terms.length;
@@ -152,10 +152,10 @@ function elementwise(s: Snapshot, l: number, u: string, j: number): { vector: st
     case 'tanh':
       return { vector: 'tanh', unit: `\\tanh(${u})`, numbers: `\\tanh(${texNumber(value)})` };
     case 'sigmoid':
-      return { vector: '\\sigma', unit: `\\sigma(${u}) = \\frac{1}{1 + e^{-${u}}}`, numbers: `\\frac{1}{1 + e^{-${factor(value)}}}` };
+      return { vector: '\\sigma', unit: `\\sigma(${u}) = \\dfrac{1}{1 + e^{-${u}}}`, numbers: `\\dfrac{1}{1 + e^{-${factor(value)}}}` };
     default: {
       const r = layer.dropoutRate ?? 0, m = s.tracked.masks[l]?.[j] ?? 1;
-      return { vector: 'dropout', unit: `\\frac{m_{${j + 1}}\\, ${u}}{1 - r}`, numbers: `\\frac{${m} \\cdot ${factor(value)}}{1 - ${texNumber(r)}}` };
+      return { vector: 'dropout', unit: `\\dfrac{m_{${j + 1}}\\, ${u}}{1 - r}`, numbers: `\\dfrac{${m} \\cdot ${factor(value)}}{1 - ${texNumber(r)}}` };
     }
   }
 }
@@ -167,7 +167,7 @@ function elementwiseForward({ s, l, names, choose }: Context): Explanation {
   const f = elementwise(s, l, component(x, j), j);
   const mask = s.tracked.masks[l];
   const formula = type === 'dropout'
-    ? `${vector(h)} = \\frac{m \\odot ${vector(x)}}{1 - r},\\quad r = ${texNumber(s.layers[l].dropoutRate ?? 0)}`
+    ? `${vector(h)} = \\dfrac{m \\odot ${vector(x)}}{1 - r},\\quad r = ${texNumber(s.layers[l].dropoutRate ?? 0)}`
     : `${vector(h)} = ${f.vector === 'relu' || f.vector === 'tanh' ? `\\operatorname{${f.vector}}` : f.vector}(${vector(x)})`;
   return {
     title: `Forward: ${layerTitle(s, l)}`,
@@ -192,21 +192,21 @@ function loss(s: Snapshot, a: Vector, choose: UnitChoice): Explanation {
   const softmax = s.lossFunction === 'softmax-cross-entropy' && Z !== null;
   const k = choose(softmax ? L : L - 1, softmax ? Z : A), K = k + 1;
   const out = softmax ? Z : A;
-  const grad = G ? [`= \\frac{${texNumber(out[k])} - ${factor(Y[k])}}{${N}} = ${texNumber(G[k])}`] : [];
+  const grad = G ? [`= \\dfrac{${texNumber(out[k])} - ${factor(Y[k])}}{${N}} = ${texNumber(G[k])}`] : [];
   const vectors: ShownVector[] = [{ key: 'output', name: vector(a), values: A, caption: 'the network\'s output (tracked example)' }];
   if (softmax) vectors.push({ key: 'probabilities', name: 'z', values: Z, caption: 'softmax probabilities: z_{k} is the probability of class k − 1' });
   vectors.push({ key: 'target', name: 'y', values: Y, caption: 'the target' });
   if (G) vectors.push({ key: 'gradient', name: partial(vector(a)), values: G, caption: 'the gradient that the backward pass starts from' });
-  const batch = `L = \\frac{1}{N} \\sum_{n=1}^{N} \\ell^{(n)} = ${texNumber(s.dataLoss)},\\quad N = ${N}`;
+  const batch = `L = \\dfrac{1}{N} \\sum\\limits_{n=1}^{N} \\ell^{(n)} = ${texNumber(s.dataLoss)},\\quad N = ${N}`;
   if (softmax) {
     const y = s.tracked.label, exps = Array.from(A, Math.exp), total = exps.reduce((p, q) => p + q, 0);
     return {
       title: 'Loss: softmax and cross-entropy',
-      formulas: [`z = \\operatorname{softmax}(${vector(a)}),\\quad \\ell = -\\log z_{y}`, batch, `${partial(vector(a))} = \\frac{z - y}{N}`],
+      formulas: [`z = \\operatorname{softmax}(${vector(a)}),\\quad \\ell = -\\log z_{y}`, batch, `${partial(vector(a))} = \\dfrac{z - y}{N}`],
       unit: [
-        `z_{${K}} = \\frac{e^{${component(a, k)}}}{\\sum_{j} e^{${component(a, 'j')}}} = \\frac{e^{${texNumber(A[k])}}}{${texNumber(total)}} = ${texNumber(Z[k])}`,
+        `z_{${K}} = \\dfrac{e^{${component(a, k)}}}{\\sum\\limits_{j} e^{${component(a, 'j')}}} = \\dfrac{e^{${texNumber(A[k])}}}{${texNumber(total)}} = ${texNumber(Z[k])}`,
         ...(y >= 0 ? [`\\ell = -\\log z_{${y + 1}} = -\\log ${texNumber(Z[y])} = ${texNumber(-Math.log(Z[y]))}`] : []),
-        `${partial(component(a, k))} = \\frac{z_{${K}} - y_{${K}}}{N}`,
+        `${partial(component(a, k))} = \\dfrac{z_{${K}} - y_{${K}}}{N}`,
         ...grad,
       ],
       vectors,
@@ -220,8 +220,8 @@ function loss(s: Snapshot, a: Vector, choose: UnitChoice): Explanation {
   for (let j = 0; j < A.length; j++) E += 0.5 * (A[j] - Y[j]) ** 2;
   return {
     title: 'Loss: squared error',
-    formulas: [`\\ell = \\tfrac{1}{2} \\sum_{j} (${component(a, 'j')} - y_{j})^2`, batch, `${partial(vector(a))} = \\frac{${vector(a)} - y}{N}`],
-    unit: [`\\ell = ${texNumber(E)}`, `${partial(component(a, k))} = \\frac{${component(a, k)} - y_{${K}}}{N}`, ...grad],
+    formulas: [`\\ell = \\tfrac{1}{2} \\sum\\limits_{j} (${component(a, 'j')} - y_{j})^2`, batch, `${partial(vector(a))} = \\dfrac{${vector(a)} - y}{N}`],
+    unit: [`\\ell = ${texNumber(E)}`, `${partial(component(a, k))} = \\dfrac{${component(a, k)} - y_{${K}}}{N}`, ...grad],
     vectors,
     note: '',
     involved: [{ column: L - 1, units: [k] }],
@@ -242,7 +242,7 @@ function elementwiseBackward({ s, l, names, choose }: Context): Explanation {
       case 'sigmoid': return { vector: `${vector(h)} \\odot (1 - ${vector(h)})`, unit: `${component(h, j)}\\,(1 - ${component(h, j)})`, numbers: `${factor(H[j])} \\cdot (1 - ${factor(H[j])})` };
       default: {
         const r = texNumber(s.layers[l].dropoutRate ?? 0), m = s.tracked.masks[l]?.[j] ?? 1;
-        return { vector: `\\frac{m}{1 - r}`, unit: `\\frac{m_{${j + 1}}}{1 - r}`, numbers: `\\frac{${m}}{1 - ${r}}` };
+        return { vector: `\\dfrac{m}{1 - r}`, unit: `\\dfrac{m_{${j + 1}}}{1 - r}`, numbers: `\\dfrac{${m}}{1 - ${r}}` };
       }
     }
   })();
@@ -266,7 +266,7 @@ function linearBackward({ s, l, names, matrices, choose }: Context): Explanation
   const X = inputOf(s, l), G = s.tracked.gradOutputs[l]!, GX = gradInputOf(s, l);
   const j = choose(l, G), J = j + 1, N = s.rows;
   const W = matrices.get('W'), dW = matrices.get('dW'), db = matrices.get('db');
-  const overRows = N > 1 ? '\\sum_{n=1}^{N}' : '';
+  const overRows = N > 1 ? '\\sum\\limits_{n=1}^{N}' : '';
   const l2 = s.penalty > 0 ? ` + \\lambda W_{${k}}` : '';
   const formulas = [
     `${partial(`W_{${k}}`)} = ${overRows} ${partial(vector(u))}\\, ${vector(x)}^{\\top}${l2}`,
@@ -288,7 +288,7 @@ function linearBackward({ s, l, names, matrices, choose }: Context): Explanation
     const i = largest(GX), w = column(W, i);
     const shown = G.length <= SHORT_SUM ? Array.from({ length: G.length }, (_, t) => t) : nonZero(G, TERMS_SHOWN);
     unit.push(
-      `${partial(component(x, i))} = \\sum_{j} w_{j,${i + 1}}\\, ${partial(component(u, 'j'))}`,
+      `${partial(component(x, i))} = \\sum\\limits_{j} w_{j,${i + 1}}\\, ${partial(component(u, 'j'))}`,
       `= ${sum(shown.map((t) => `${factor(w[t])} \\cdot ${factor(G[t])}`), G.length - countZeros(G) > shown.length)} = ${texNumber(GX[i])}`,
     );
     vectors.push({ key: 'gradInput', name: partial(vector(x)), values: GX, caption: 'the gradient it passes down' });

@@ -84,8 +84,9 @@ export class StepThrough {
 
   private draw(e: Explanation): void {
     this.title.textContent = e.title;
-    lines(this.formulas, e.formulas);
-    lines(this.unit, e.unit);
+    lines(this.formulas, e.formulas, true);
+    // Inline, so that a long sum breaks after a + or = rather than running out of a narrow panel.
+    lines(this.unit, e.unit, false);
     this.note.textContent = e.note;
     const keys = new Set(e.vectors.map((v) => v.key));
     for (const [key, list] of this.lists) {
@@ -106,10 +107,10 @@ export class StepThrough {
 }
 
 /** One typeset line per formula, reusing the lines that are there. */
-function lines(container: HTMLElement, formulas: string[]): void {
+function lines(container: HTMLElement, formulas: string[], display: boolean): void {
   while (container.children.length > formulas.length) container.lastElementChild!.remove();
   formulas.forEach((tex, i) => {
     const line = (container.children[i] as HTMLElement | undefined) ?? container.appendChild(element('div', 'formula'));
-    typeset(line, tex);
+    typeset(line, tex, display);
   });
 }

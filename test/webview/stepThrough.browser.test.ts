@@ -97,7 +97,7 @@ async function checkLinearForward(s: SpecSession, l: number, j: number, x: strin
   const layer = s.network.layers[l] as Linear, X = l === 0 ? s.run.X : s.network.layers[l - 1].output;
   const n = layer.inFeatures, J = j + 1;
   const lines = await unitLines();
-  assert.equal(lines[0], `${u}_{${J}} = \\sum_{i=1}^{${n}} w_{${J},i}\\, ${x}_{i} + b_{${J}}`);
+  assert.equal(lines[0], `${u}_{${J}} = \\sum\\limits_{i=1}^{${n}} w_{${J},i}\\, ${x}_{i} + b_{${J}}`);
   const terms = nonZeroIndices(X.subarray(0, n), 6);
   for (const i of terms) assert.ok(lines[1].includes(`w_{${J},${i + 1}}\\, ${x}_{${i + 1}}`), `term ${i + 1} written out: ${lines[1]}`);
   const numbers = numbersIn(lines[2]);
@@ -131,6 +131,7 @@ test('stepping through the homework network: the formula and numbers for a selec
   assert.equal(await page.locator('#step-through .step-title').textContent(), 'Forward: layer 0 (linear, 784 → 1000)');
   await checkLinearForward(s, 0, j, 'x', 'u');
   assert.ok(await page.locator(`#layer-graph g.unit[data-layer="0"][data-unit="${j}"] circle.involved`).count() === 1, 'the graph marks the unit');
+  await page.locator('#step-through').screenshot({ path: path.join(ARTIFACTS, 'step-through-homework-forward.png') });
   await page.locator('#step-through .vector[data-key="terms"] button.link', { hasText: 'Show all 784' }).click();
   assert.equal((await vectorText('terms')).split(', ').length, 784);
   // What the panel shows is typeset: KaTeX's HTML, holding the engine's value.
@@ -151,9 +152,9 @@ test('stepping through the homework network: the formula and numbers for a selec
   await show(s);
   await pick(s, 2, j);
   lines = await unitLines();
-  assert.equal(lines[0], `s_{${j + 1}} = \\frac{m_{${j + 1}}\\, h_{${j + 1}}}{1 - r}`);
+  assert.equal(lines[0], `s_{${j + 1}} = \\dfrac{m_{${j + 1}}\\, h_{${j + 1}}}{1 - r}`);
   const m = (dropout as unknown as { mask: Uint8Array }).mask[j];
-  assert.ok(lines[1].startsWith(`= \\frac{${m} \\cdot `), lines[1]);
+  assert.ok(lines[1].startsWith(`= \\dfrac{${m} \\cdot `), lines[1]);
   numbers = numbersIn(lines[1]);
   near(numbers[0], relu.output[j], `h_${j + 1}`);
   near(numbers[1], 0.5, 'r');
@@ -176,7 +177,7 @@ test('stepping through the homework network: the formula and numbers for a selec
   near(numbersIn(lines[0]).at(-1)!, z, `z_${label + 1}`);
   assert.ok(lines[1].startsWith(`\\ell = -\\log z_{${label + 1}}`), lines[1]);
   near(numbersIn(lines[1]).at(-1)!, -Math.log(z), 'the tracked example\'s loss');
-  assert.equal(lines[2], `\\frac{\\partial L}{\\partial a_{${label + 1}}} = \\frac{z_{${label + 1}} - y_{${label + 1}}}{N}`);
+  assert.equal(lines[2], `\\dfrac{\\partial L}{\\partial a_{${label + 1}}} = \\dfrac{z_{${label + 1}} - y_{${label + 1}}}{N}`);
   numbers = numbersIn(lines[3]);
   near(numbers[0], z, 'z');
   near(numbers[1], 1, 'y');
@@ -191,7 +192,7 @@ test('stepping through the homework network: the formula and numbers for a selec
   near(numbersIn(lines[0])[0], g, `dL/db_${label + 1}`);
   const S = dropout.output, inputs = nonZeroIndices(S.subarray(0, 1000), 3);
   inputs.forEach((i, t) => {
-    assert.ok(lines[1 + t].startsWith(`\\frac{\\partial L}{\\partial w_{${label + 1},${i + 1}}}`), lines[1 + t]);
+    assert.ok(lines[1 + t].startsWith(`\\dfrac{\\partial L}{\\partial w_{${label + 1},${i + 1}}}`), lines[1 + t]);
     const [dl, si, product] = numbersIn(lines[1 + t]);
     near(dl, g, 'dL/da');
     near(si, S[i], `s_${i + 1}`);
@@ -200,7 +201,7 @@ test('stepping through the homework network: the formula and numbers for a selec
   let best = 0;
   for (let i = 1; i < 1000; i++) if (Math.abs(second.gradInput![i]) > Math.abs(second.gradInput![best])) best = i;
   const passed = lines[1 + inputs.length];
-  assert.equal(passed, `\\frac{\\partial L}{\\partial s_{${best + 1}}} = \\sum_{j} w_{j,${best + 1}}\\, \\frac{\\partial L}{\\partial a_{j}}`);
+  assert.equal(passed, `\\dfrac{\\partial L}{\\partial s_{${best + 1}}} = \\sum\\limits_{j} w_{j,${best + 1}}\\, \\dfrac{\\partial L}{\\partial a_{j}}`);
   const down = numbersIn(lines[2 + inputs.length]);
   assert.equal(down.length, 2 * 10 + 1, 'all 10 terms of the sum');
   for (let k = 0; k < 10; k++) {
@@ -218,7 +219,7 @@ test('stepping through the homework network: the formula and numbers for a selec
   await show(s);
   await pick(s, 1, j);
   lines = await unitLines();
-  assert.equal(lines[0], `\\frac{\\partial L}{\\partial u_{${j + 1}}} = \\frac{\\partial L}{\\partial h_{${j + 1}}}\\, \\mathbb{1}[u_{${j + 1}} > 0]`);
+  assert.equal(lines[0], `\\dfrac{\\partial L}{\\partial u_{${j + 1}}} = \\dfrac{\\partial L}{\\partial h_{${j + 1}}}\\, \\mathbb{1}[u_{${j + 1}} > 0]`);
   assert.ok(lines[1].includes(`\\cdot ${first.output[j] > 0 ? 1 : 0} =`), lines[1]);
   near(numbersIn(lines[1]).at(-1)!, relu.gradInput![j], `dL/du_${j + 1}`);
 
@@ -261,7 +262,7 @@ test('the worked example in the panel: the numbers of the hand calculation', asy
   // Backward through the second linear layer: dE/dw2[0,j] (the biases) and dE/da1.
   for (const [unit, expected] of [[0, '0.0776'], [1, '0.1199']] as const) {
     await pick(s, 2, unit);
-    assert.equal((await unitLines())[0], `\\frac{\\partial L}{\\partial b_{${unit + 1}}} = \\frac{\\partial L}{\\partial u^{(2)}_{${unit + 1}}} = ${expected}`);
+    assert.equal((await unitLines())[0], `\\dfrac{\\partial L}{\\partial b_{${unit + 1}}} = \\dfrac{\\partial L}{\\partial u^{(2)}_{${unit + 1}}} = ${expected}`);
   }
   assert.equal(await vectorText('gradInput'), '(0.1502, 0.0818)');
   s.advance();
@@ -270,8 +271,8 @@ test('the worked example in the panel: the numbers of the hand calculation', asy
   // The first layer: dE/dw1[0,1] (the bias) and dE/dw1[3,1] = dE/du_1 * x_3.
   await pick(s, 0, 0);
   const lines = await unitLines();
-  assert.equal(lines[0], '\\frac{\\partial L}{\\partial b_{1}} = \\frac{\\partial L}{\\partial u^{(1)}_{1}} = 0.0020');
-  assert.match(lines[3], /^\\frac\{\\partial L\}\{\\partial w_\{1,3\}\} = .* = 0\.0099$/);
+  assert.equal(lines[0], '\\dfrac{\\partial L}{\\partial b_{1}} = \\dfrac{\\partial L}{\\partial u^{(1)}_{1}} = 0.0020');
+  assert.match(lines[3], /^\\dfrac\{\\partial L\}\{\\partial w_\{1,3\}\} = .* = 0\.0099$/);
   assert.deepEqual(await violations(page), []);
   await page.locator('#step-through').screenshot({ path: path.join(ARTIFACTS, 'step-through-worked-example.png') });
   await page.screenshot({ path: path.join(ARTIFACTS, 'step-through-worked-example-panel.png'), fullPage: true });
