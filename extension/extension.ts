@@ -213,6 +213,12 @@ class BackpropLens implements vscode.Disposable {
   }
 
   private async exportWeights(): Promise<void> {
+    if (this.status.spec) {
+      void vscode.window.showInformationMessage(
+        `Backprop Lens: Export Weights saves a trained network. ${this.status.spec} is already a spec; after Apply Update, the step-through view copies any row of W as JSON.`,
+      );
+      return;
+    }
     const config = this.controller.status.config;
     const layers = await this.controller.exportWeights();
     if (!layers || !config) {
