@@ -1,8 +1,8 @@
 import { allocate, type Float, type Precision } from './tensor';
 
 /**
- * The hot loops of training: the dense products of a linear layer and the
- * optimizer's update. Shapes in the batched, row-per-example form of
+ * The hot loops of training: the dense products of a linear layer, the
+ * activations, the dropout mask and the optimizer's update. Shapes in the batched, row-per-example form of
  * mlp-math.md: X is N x I, W is O x I, b has O entries, Y and dY are N x O. Each
  * product has a kernel of its own, written for contiguous inner loops, rather
  * than a general GEMM called on transposes.

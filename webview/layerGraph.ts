@@ -81,7 +81,8 @@ export class LayerGraph {
 
   snapshot(s: Snapshot): void {
     this.last = s;
-    const shape = s.layers.map((l) => `${l.type}${l.outFeatures}`).join('-');
+    // The columns depend on the input (a picture or units) and the loss (a softmax column or none) too.
+    const shape = [s.tracked.input.length, ...s.layers.map((l) => `${l.type}${l.outFeatures}`), s.lossFunction].join('-');
     if (shape !== this.shape) {
       this.shape = shape;
       this.columns = columnsOf(s);

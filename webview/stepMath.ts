@@ -101,6 +101,16 @@ function countZeros(values: ArrayLike<number>): number {
   return zeros;
 }
 
+/**
+ * Which terms of a sum over `values` to write out: all of a short sum, else the
+ * first non-zero ones; `leftOut` when non-zero terms remain for "+ ⋯".
+ */
+function termsOf(values: ArrayLike<number>): { terms: number[]; leftOut: boolean; zeros: number } {
+  const n = values.length, zeros = countZeros(values);
+  const terms = n <= SHORT_SUM ? Array.from({ length: n }, (_, i) => i) : nonZero(values, TERMS_SHOWN);
+  return { terms, leftOut: n - zeros > terms.length, zeros };
+}
+
 /** "a + b + ⋯" of the given terms, with "+ ⋯" where terms are left out; braces keep a term whole where a line breaks. */
 function sum(terms: string[], leftOut: boolean): string {
   return (terms.length > 0 ? terms.map((t) => `{${t}}`).join(' + ') : '0') + (leftOut ? ' + \\cdots' : '');
@@ -121,8 +131,7 @@ function linearForward({ s, l, names, matrices, choose }: Context): Explanation 
   const W = matrices.get('W'), b = matrices.get('b');
   const unit = [`${component(u, j)} = \\sum\\limits_{i=1}^{${n}} w_{${J},i}\\, ${component(x, 'i')} + b_{${J}}`];
   const vectors: ShownVector[] = [{ key: 'input', name: vector(x), values: X, caption: 'the input of this layer (tracked example)' }];
-  const terms = n <= SHORT_SUM ? Array.from({ length: n }, (_, i) => i) : nonZero(X, TERMS_SHOWN);
-  const leftOut = n - countZeros(X) > terms.length;
+  const { terms, leftOut, zeros } = termsOf(X);
   unit.push(`= ${sum(terms.map((i) => `w_{${J},${i + 1}}\\, ${component(x, i)}`), leftOut)} + b_{${J}}`);
   if (W && b) {
     const w = row(W, j);
@@ -130,7 +139,6 @@ function linearForward({ s, l, names, matrices, choose }: Context): Explanation 
     vectors.push({ key: 'terms', name: `w_{${J},i}\\, ${component(x, 'i')}`, values: Float64Array.from(w, (wi, i) => wi * X[i]), caption: `the ${n} terms of the sum` });
   }
   vectors.push({ key: 'output', name: vector(u), values: U, caption: 'the output of this layer' });
-  const zeros = countZeros(X);
   return {
     title: `Forward: ${layerTitle(s, l)}`,
     formulas: [`${vector(u)} = W_{${k}}\\, ${vector(x)} + b_{${k}}`],
@@ -286,10 +294,10 @@ function linearBackward({ s, l, names, matrices, choose }: Context): Explanation
   const involved = [{ column: l, units: [j] }];
   if (GX && W) {
     const i = largest(GX), w = column(W, i);
-    const shown = G.length <= SHORT_SUM ? Array.from({ length: G.length }, (_, t) => t) : nonZero(G, TERMS_SHOWN);
+    const { terms: shown, leftOut } = termsOf(G);
     unit.push(
       `${partial(component(x, i))} = \\sum\\limits_{j} w_{j,${i + 1}}\\, ${partial(component(u, 'j'))}`,
-      `= ${sum(shown.map((t) => `${factor(w[t])} \\cdot ${factor(G[t])}`), G.length - countZeros(G) > shown.length)} = ${texNumber(GX[i])}`,
+      `= ${sum(shown.map((t) => `${factor(w[t])} \\cdot ${factor(G[t])}`), leftOut)} = ${texNumber(GX[i])}`,
     );
     vectors.push({ key: 'gradInput', name: partial(vector(x)), values: GX, caption: 'the gradient it passes down' });
     involved.push({ column: l - 1, units: [i] });

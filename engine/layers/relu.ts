@@ -1,7 +1,7 @@
 import type { Float } from '../tensor';
 import { Activation } from './activation';
 
-/** relu(u) = max(0, u); dl/du = dl/dh * 1[u > 0]. A kernel each way: relu is the hot one. */
+/** relu(u) = max(0, u); dl/du = dl/dh * 1[u > 0]. */
 export class ReLU extends Activation {
   readonly type = 'relu';
   protected map(U: Float, H: Float, n: number): void {
