@@ -9,7 +9,7 @@ import asc from 'assemblyscript/asc';
  */
 async function buildKernels() {
   const { error, stderr } = await asc.main([
-    'engine/wasm/kernels.ts', '--outFile', 'dist/kernels.wasm',
+    'engine/nn/wasm/kernels.ts', '--outFile', 'dist/kernels.wasm',
     '--enable', 'simd', '--enable', 'threads', '-O3', '--noAssert', '--runtime', 'stub',
     '--importMemory', '--sharedMemory', '--initialMemory', '2', '--maximumMemory', '16384', '--noExportMemory',
   ]);

@@ -3,11 +3,11 @@
  * webview, and back. Every boundary checks what it receives with the parse
  * functions below; a message from the webview is untrusted input.
  */
-import { ACTIVATIONS, type TrainingConfig } from './config';
-import type { LayerType } from './layers/layer';
-import type { EpochResult } from './trainer';
-import type { Phase } from './stepper';
-import type { LossType } from './losses';
+import { ACTIVATIONS, type TrainingConfig } from './train/config';
+import type { LayerType } from './nn/layers/layer';
+import type { EpochResult } from './train/trainer';
+import type { Phase } from './train/stepper';
+import type { LossType } from './nn/losses';
 
 export type RunState = 'idle' | 'loading' | 'running' | 'paused' | 'finished';
 

@@ -1,4 +1,4 @@
-import { ACTIVATIONS, configProblems, DEFAULT_CONFIG, type TrainingConfig } from '../engine/config';
+import { ACTIVATIONS, configProblems, DEFAULT_CONFIG, type TrainingConfig } from '../engine/train/config';
 import type { PanelSetting, PanelSettings } from '../engine/protocol';
 import { vscode } from './vscode';
 import { element } from './dom';

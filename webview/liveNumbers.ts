@@ -1,4 +1,4 @@
-import type { Phase } from '../engine/stepper';
+import type { Phase } from '../engine/train/stepper';
 import type { RunStatus, Snapshot } from '../engine/protocol';
 import { element, fixed } from './dom';
 

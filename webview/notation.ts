@@ -1,4 +1,4 @@
-import type { LayerType } from '../engine/layers/layer';
+import type { LayerType } from '../engine/nn/layers/layer';
 import { format } from './chart';
 
 /** A vector's name in mlp-math.md's notation: a letter, and a superscript (k) where one letter names several. */

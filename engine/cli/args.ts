@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ACTIVATIONS, DEFAULT_CONFIG, configProblems, type TrainingConfig } from '../config';
-import type { ActivationType } from '../layers/layer';
+import { ACTIVATIONS, DEFAULT_CONFIG, configProblems, type TrainingConfig } from '../train/config';
+import type { ActivationType } from '../nn/layers/layer';
 
 /** A command-line mistake: the message says what is wrong and how to fix it. */
 export class UsageError extends Error {

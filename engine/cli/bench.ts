@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util';
-import { DEFAULT_CONFIG, type TrainingConfig } from '../config';
-import { Linear } from '../layers/linear';
-import { loadEmbeddedSplits } from '../mnist';
-import type { Network } from '../network';
-import { Trainer } from '../trainer';
+import { DEFAULT_CONFIG, type TrainingConfig } from '../train/config';
+import { Linear } from '../nn/layers/linear';
+import { loadEmbeddedSplits } from '../data/mnist';
+import type { Network } from '../nn/network';
+import { Trainer } from '../train/trainer';
 import { UsageError } from './args';
 import { count } from './format';
-import { typescriptKernels, type Kernels } from '../kernels';
-import { wasmKernels, wasmProblem } from '../wasmKernels';
+import { typescriptKernels, type Kernels } from '../nn/kernels';
+import { wasmKernels, wasmProblem } from '../nn/wasmKernels';
 
 /** The networks every engine is measured on, as in the speed issue's table. */
 const CASES: { network: string; config: TrainingConfig }[] = [

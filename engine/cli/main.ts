@@ -1,4 +1,4 @@
-import { DataFileError } from '../idx';
+import { DataFileError } from '../data/idx';
 import { UsageError } from './args';
 import { train } from './train';
 import { bench } from './bench';

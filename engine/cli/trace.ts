@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
-import { formatPath, parseSpec } from '../spec';
-import { buildSpecRun, traceStep } from '../specRun';
+import { formatPath, parseSpec } from '../spec/spec';
+import { buildSpecRun, traceStep } from '../spec/specRun';
 import { UsageError } from './args';
 
 export const TRACE_USAGE = `Usage: npm run trace -- FILE.mlp.json   (or: node dist/cli.js trace FILE.mlp.json)

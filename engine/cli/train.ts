@@ -1,9 +1,9 @@
-import { loadSplits } from '../data';
-import { Trainer, type EpochResult } from '../trainer';
-import type { TrainingConfig } from '../config';
-import type { Splits } from '../dataset';
-import { typescriptKernels, type Kernels } from '../kernels';
-import { wasmKernels, wasmProblem } from '../wasmKernels';
+import { loadSplits } from '../data/data';
+import { Trainer, type EpochResult } from '../train/trainer';
+import type { TrainingConfig } from '../train/config';
+import type { Splits } from '../data/dataset';
+import { typescriptKernels, type Kernels } from '../nn/kernels';
+import { wasmKernels, wasmProblem } from '../nn/wasmKernels';
 import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs } from './args';
 import { ProgressBar } from './progress';
 import { count, fixed } from './format';

@@ -1,4 +1,4 @@
-import type { ActivationType, LayerSpec } from './layers/layer';
+import type { ActivationType, LayerSpec } from '../nn/layers/layer';
 
 /** Everything that defines a training run of the MLP. */
 export interface TrainingConfig {

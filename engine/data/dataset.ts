@@ -1,4 +1,4 @@
-import type { Float } from './tensor';
+import type { Float } from '../nn/tensor';
 
 /** Labelled examples in one contiguous block: example e's features start at e * features. */
 export interface Dataset {

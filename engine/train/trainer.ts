@@ -1,10 +1,10 @@
-import type { Float, Precision } from './tensor';
-import { typescriptKernels, type Kernels } from './kernels';
-import { wasmKernels } from './wasmKernels';
-import { Random } from './random';
-import { Network } from './network';
-import { SGD } from './optimizer';
-import { fillBatch, identityOrder, type Dataset, type Splits } from './dataset';
+import type { Float, Precision } from '../nn/tensor';
+import { typescriptKernels, type Kernels } from '../nn/kernels';
+import { wasmKernels } from '../nn/wasmKernels';
+import { Random } from '../nn/random';
+import { Network } from '../nn/network';
+import { SGD } from '../nn/optimizer';
+import { fillBatch, identityOrder, type Dataset, type Splits } from '../data/dataset';
 import { countCorrect } from './metrics';
 import { mlpLayers, type TrainingConfig } from './config';
 import { Stepper, type Phase } from './stepper';

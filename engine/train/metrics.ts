@@ -1,4 +1,4 @@
-import type { Float } from './tensor';
+import type { Float } from '../nn/tensor';
 
 /** The class with the largest output, per row. Softmax keeps the order, so logits will do. */
 export function argmax(A: Float, row: number, K: number): number {

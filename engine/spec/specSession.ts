@@ -1,6 +1,6 @@
-import { countCorrect } from './metrics';
-import { SoftmaxCrossEntropy } from './losses';
-import type { SnapshotSource } from './snapshot';
+import { countCorrect } from '../train/metrics';
+import { SoftmaxCrossEntropy } from '../nn/losses';
+import type { SnapshotSource } from '../train/snapshot';
 import type { SpecRun } from './specRun';
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The WebAssembly SIMD back end of the Kernels interface: engine/wasm/kernels.ts
+ * The WebAssembly SIMD back end of the Kernels interface: engine/nn/wasm/kernels.ts
  * compiled by `npm run build` into dist/kernels.wasm. Every buffer of a network
  * that uses it lives in the module's memory (`allocate`), as a Float32Array view,
  * so the engine's TypeScript reads and writes the same numbers the kernels do and
@@ -35,7 +35,7 @@ const ALIGN = 64;
 
 /** Where the compiled module is: beside the bundle (dist/), or in dist/ when the engine runs from source. */
 function wasmFile(): string {
-  const candidates = [path.join(__dirname, 'kernels.wasm'), path.join(__dirname, '..', 'dist', 'kernels.wasm')];
+  const candidates = [path.join(__dirname, 'kernels.wasm'), path.join(__dirname, '..', '..', 'dist', 'kernels.wasm')];
   const found = candidates.find((f) => fs.existsSync(f));
   if (!found) throw new Error(`dist/kernels.wasm is missing: run npm run build (looked in ${candidates.join(', ')})`);
   return found;

@@ -5,9 +5,9 @@
  * each value's place in the text, so that every problem points at its line.
  */
 import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type Node, type ParseError } from 'jsonc-parser';
-import type { ActivationType, LayerSpec } from './layers/layer';
-import type { LossType } from './losses';
-import { ACTIVATIONS } from './config';
+import type { ActivationType, LayerSpec } from '../nn/layers/layer';
+import type { LossType } from '../nn/losses';
+import { ACTIVATIONS } from '../train/config';
 
 export type SpecPath = (string | number)[];
 

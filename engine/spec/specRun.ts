@@ -1,14 +1,14 @@
-import { Network } from './network';
-import { SGD } from './optimizer';
-import { Random } from './random';
-import { Dropout } from './layers/dropout';
-import { Linear } from './layers/linear';
-import { SoftmaxCrossEntropy } from './losses';
-import { fillBatch, identityOrder, type Splits } from './dataset';
-import { loadEmbeddedSplits } from './mnist';
-import { toRows } from './tensor';
+import { Network } from '../nn/network';
+import { SGD } from '../nn/optimizer';
+import { Random } from '../nn/random';
+import { Dropout } from '../nn/layers/dropout';
+import { Linear } from '../nn/layers/linear';
+import { SoftmaxCrossEntropy } from '../nn/losses';
+import { fillBatch, identityOrder, type Splits } from '../data/dataset';
+import { loadEmbeddedSplits } from '../data/mnist';
+import { toRows } from '../nn/tensor';
 import { specLayers, type NetworkSpec } from './spec';
-import { Stepper } from './stepper';
+import { Stepper } from '../train/stepper';
 
 /** A spec made runnable: its float64 network with the given weights, its optimizer, and its one batch. */
 export interface SpecRun {

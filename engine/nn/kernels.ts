@@ -8,7 +8,7 @@ import { allocate, type Float, type Precision } from './tensor';
  * than a general GEMM called on transposes.
  *
  * Two back ends implement it: these plain TypeScript loops (the reference, and
- * the float64 path), and WebAssembly SIMD (engine/wasmKernels.ts), whose kernels
+ * the float64 path), and WebAssembly SIMD (engine/nn/wasmKernels.ts), whose kernels
  * need every buffer in the module's memory: hence `allocate`.
  */
 export interface Kernels {
