@@ -1,5 +1,6 @@
 // Builds every bundle into dist/. The engine bundles run in Node (the CLI now,
 // the extension's worker thread later).
+import * as fs from 'node:fs';
 import * as esbuild from 'esbuild';
 import asc from 'assemblyscript/asc';
 
@@ -21,6 +22,10 @@ const node = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', 
   external: ['mnist'],
   // ES module builds first: jsonc-parser's UMD build loads its parts in a way a bundle cannot follow.
   mainFields: ['module', 'main'] };
+
+// Check My Backprop's harness runs in the student's Python; it goes beside the bundles that start it.
+fs.mkdirSync('dist', { recursive: true });
+fs.copyFileSync('engine/check/harness.py', 'dist/harness.py');
 
 await Promise.all([
   buildKernels(),

@@ -3,18 +3,20 @@ import { UsageError } from './args';
 import { train } from './train';
 import { bench } from './bench';
 import { trace } from './trace';
+import { check } from './check';
 
-const COMMANDS: Record<string, (argv: string[]) => number> = { train, bench, trace };
+const COMMANDS: Record<string, (argv: string[]) => number | Promise<number>> = { train, bench, trace, check };
 
 const USAGE = `Usage: node dist/cli.js <command> [options]
 
 Commands:
   train   train the MLP headless (npm run train -- --help)
   bench   measure training speed (npm run bench -- --help)
-  trace   one step of a network spec, every number, as JSON (npm run trace -- FILE.mlp.json)`;
+  trace   one step of a network spec, every number, as JSON (npm run trace -- FILE.mlp.json)
+  check   check your homework's layers against the reference (npm run check -- FILE.py)`;
 
 /** Exit codes: 0 done, 1 unusable data, 2 a mistake on the command line. */
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const run = command === undefined ? undefined : COMMANDS[command];
   if (!run) {
@@ -22,7 +24,7 @@ function main(argv: string[]): number {
     return command === '--help' ? 0 : 2;
   }
   try {
-    return run(rest);
+    return await run(rest);
   } catch (e) {
     if (e instanceof UsageError) {
       console.error(`error: ${e.message}\n(see --help)`);
@@ -36,4 +38,6 @@ function main(argv: string[]): number {
   }
 }
 
-process.exitCode = main(process.argv.slice(2));
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
