@@ -27,3 +27,7 @@ export * from './train/snapshot';
 export * from './spec/spec';
 export * from './spec/specRun';
 export * from './spec/specSession';
+export * from './check/compare';
+export * from './check/pieces';
+export * from './check/python';
+export * from './check/report';

@@ -8,6 +8,7 @@ import type { LayerType } from './nn/layers/layer';
 import type { EpochResult } from './train/trainer';
 import type { Phase } from './train/stepper';
 import type { LossType } from './nn/losses';
+import type { CheckReport } from './check/report';
 
 export type RunState = 'idle' | 'loading' | 'running' | 'paused' | 'finished';
 
@@ -152,8 +153,14 @@ export const PANEL_SETTINGS = ['hiddenLayers', 'activation', 'dropoutRate', 'lea
 export type PanelSetting = (typeof PANEL_SETTINGS)[number];
 export type PanelSettings = { readonly [K in PanelSetting]: K extends 'hiddenLayers' ? number[] : K extends 'activation' ? string : number };
 
+/** Check My Backprop's report on a file, as the panel shows it, or why the file could not be checked. */
+export type CheckOutcome =
+  | { readonly file: string; readonly report: CheckReport }
+  | { readonly file: string; readonly error: string };
+
 export type HostMessage =
   | { readonly type: 'status'; readonly status: RunStatus }
+  | { readonly type: 'check'; readonly check: CheckOutcome }
   | { readonly type: 'settings'; readonly settings: PanelSettings }
   | { readonly type: 'snapshot'; readonly snapshot: Snapshot }
   | { readonly type: 'matrix'; readonly matrix: Matrix };
@@ -169,7 +176,11 @@ export type WebviewMessage =
   | { readonly type: 'requestMatrix'; readonly layer: number; readonly name: MatrixName }
   | { readonly type: 'updateSetting'; readonly key: PanelSetting; readonly value: number | number[] | string }
   /** Text for the clipboard (a vector as JSON): the webview's own clipboard is not reliable in every host. */
-  | { readonly type: 'copy'; readonly text: string };
+  | { readonly type: 'copy'; readonly text: string }
+  /** Show the def of the last check report's check number `index` in the editor. */
+  | { readonly type: 'revealCheck'; readonly index: number }
+  /** Check the last checked file again. */
+  | { readonly type: 'checkAgain' };
 
 /** The most a copy from the panel may carry: a 784 x 1000 matrix as JSON is about 12 MB. */
 export const MAX_COPY_LENGTH = 16_000_000;
@@ -204,6 +215,10 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | null {
       return isSettingValue(x.key, x.value) ? { type: 'updateSetting', key: x.key as PanelSetting, value: x.value } : null;
     case 'copy':
       return typeof x.text === 'string' && x.text.length <= MAX_COPY_LENGTH ? { type: 'copy', text: x.text } : null;
+    case 'checkAgain':
+      return { type: 'checkAgain' };
+    case 'revealCheck':
+      return isCount(x.index, 10000) ? { type: 'revealCheck', index: x.index } : null;
     default:
       return null;
   }
@@ -286,6 +301,11 @@ export function parseWorkerEvent(x: unknown): WorkerEvent | null {
   return ok ? (x as unknown as WorkerEvent) : null;
 }
 
+function isCheckOutcome(x: unknown): boolean {
+  if (!isObject(x) || typeof x.file !== 'string') return false;
+  return typeof x.error === 'string' || (isObject(x.report) && Array.isArray(x.report.checks) && x.report.checks.every(isObject));
+}
+
 /** A message from the host, as the webview checks it, or null. */
 export function parseHostMessage(x: unknown): HostMessage | null {
   if (!isObject(x)) return null;
@@ -293,5 +313,6 @@ export function parseHostMessage(x: unknown): HostMessage | null {
   if (x.type === 'snapshot' && isSnapshot(x.snapshot)) return x as unknown as HostMessage;
   if (x.type === 'settings' && isObject(x.settings) && PANEL_SETTINGS.every((k) => isObject(x.settings) && k in x.settings)) return x as unknown as HostMessage;
   if (x.type === 'matrix' && isObject(x.matrix) && x.matrix.data instanceof Float32Array) return x as unknown as HostMessage;
+  if (x.type === 'check' && isCheckOutcome(x.check)) return x as unknown as HostMessage;
   return null;
 }

@@ -7,6 +7,7 @@ import { DATASET_SETTING, panelSettings, readSettings, updateSetting, UPDATES_SE
 import { weightsAsSpec } from './exportWeights';
 import { SPEC_SUFFIX, SpecDiagnostics } from './specDiagnostics';
 import { SpecLens } from './specLens';
+import { CheckLens, CheckMyBackprop } from './checkBackprop';
 
 /** The built-in network specs, in extension/examples/. */
 const EXAMPLES = [
@@ -31,6 +32,7 @@ class BackpropLens implements vscode.Disposable {
   private readonly diagnostics = new SpecDiagnostics();
   /** The network spec the panel steps through, read again on Reset. */
   private specUri: vscode.Uri | null = null;
+  private readonly checker: CheckMyBackprop;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.panels = new Panels(context.extensionUri, (m, reply) => this.fromPanel(m, reply), (line) => this.log(line));
@@ -53,15 +55,20 @@ class BackpropLens implements vscode.Disposable {
       },
       log: (line) => this.log(line),
     });
+    this.checker = new CheckMyBackprop((check) => {
+      this.panels.broadcast({ type: 'check', check });
+      void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+    }, (line) => this.log(line));
   }
 
   register(): void {
     const c = this.context;
-    c.subscriptions.push(this, this.output, this.statusBar, this.panels);
+    c.subscriptions.push(this, this.output, this.statusBar, this.panels, this.checker);
     c.subscriptions.push(
       vscode.window.registerWebviewViewProvider(VIEW_ID, this.panels),
       this.diagnostics,
       vscode.languages.registerCodeLensProvider(SpecLens.selector, new SpecLens()),
+      vscode.languages.registerCodeLensProvider(CheckLens.selector, new CheckLens()),
     );
     const commands: Record<string, (...args: unknown[]) => unknown> = {
       train: () => this.start(false),
@@ -82,6 +89,7 @@ class BackpropLens implements vscode.Disposable {
       stepThroughSpec: (uri) => this.stepThroughSpec(uri instanceof vscode.Uri ? uri : vscode.window.activeTextEditor?.document.uri),
       openPanel: () => this.panels.openInEditor(),
       showPanel: () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
+      checkBackprop: (uri) => this.checker.check(uri instanceof vscode.Uri ? uri : undefined),
     };
     for (const [name, run] of Object.entries(commands)) {
       c.subscriptions.push(vscode.commands.registerCommand(`backpropLens.${name}`, run));
@@ -185,8 +193,16 @@ class BackpropLens implements vscode.Disposable {
         reply({ type: 'status', status: this.controller.status });
         const snapshot = this.controller.snapshot;
         if (snapshot) reply({ type: 'snapshot', snapshot });
+        const check = this.checker.outcome;
+        if (check) reply({ type: 'check', check });
         return;
       }
+      case 'revealCheck':
+        void this.checker.reveal(message.index);
+        return;
+      case 'checkAgain':
+        void this.checker.check();
+        return;
       case 'command':
         void vscode.commands.executeCommand(`backpropLens.${message.command satisfies PanelCommand}`);
         return;

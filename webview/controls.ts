@@ -1,3 +1,4 @@
+import type { PanelView } from './view';
 import { PANEL_COMMANDS, type PanelCommand, type RunStatus } from '../engine/protocol';
 import { vscode } from './vscode';
 import { element } from './dom';
@@ -29,8 +30,12 @@ function enabled(command: PanelCommand, s: RunStatus): boolean {
 }
 
 /** The panel's buttons (UI toolkit), each posting its command to the host. */
-export class Controls {
+export class Controls implements PanelView {
+  readonly region = 'top';
   readonly root = element('div', 'controls');
+  get node(): HTMLElement {
+    return this.root;
+  }
   private readonly buttons = new Map<PanelCommand, HTMLElement>();
 
   constructor() {
@@ -48,7 +53,7 @@ export class Controls {
     }
   }
 
-  update(status: RunStatus): void {
+  status(status: RunStatus): void {
     for (const [command, button] of this.buttons) button.toggleAttribute('disabled', !enabled(command, status));
   }
 }

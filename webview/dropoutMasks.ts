@@ -1,3 +1,4 @@
+import type { PanelView } from './view';
 import * as d3 from 'd3';
 import type { RunStatus, Snapshot } from '../engine/protocol';
 import { ChartFrame } from './chart';
@@ -12,8 +13,12 @@ const STRIP_STEPS = 32;
  * the last steps (one row per step, drawn on a canvas: it would be tens of
  * thousands of SVG elements).
  */
-export class DropoutMasks {
+export class DropoutMasks implements PanelView {
+  readonly region = 'charts';
   readonly frame = new ChartFrame('dropout-masks', 'Dropout masks', 'The tracked example\'s dropout mask: filled cells are kept units, empty cells dropped ones.');
+  get node(): HTMLElement {
+    return this.frame.root;
+  }
   private readonly strip = document.createElement('canvas');
   private readonly recent = new Map<number, Uint8Array[]>();
   private rate: number | null = null;

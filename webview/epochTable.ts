@@ -1,9 +1,14 @@
+import type { PanelView } from './view';
 import type { RunStatus } from '../engine/protocol';
 import { element, fixed } from './dom';
 
 /** Every finished epoch of the run, as a table. */
-export class EpochTable {
+export class EpochTable implements PanelView {
+  readonly region = 'bottom';
   readonly root = element('section', 'epochs');
+  get node(): HTMLElement {
+    return this.root;
+  }
   private readonly body = element('tbody');
 
   constructor() {

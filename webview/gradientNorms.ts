@@ -1,3 +1,4 @@
+import type { PanelView } from './view';
 import * as d3 from 'd3';
 import type { Snapshot } from '../engine/protocol';
 import { ChartFrame, format } from './chart';
@@ -11,8 +12,12 @@ type Measure = 'dW' | 'input';
  * vanishing or exploding gradients are plain to see; a toggle shows
  * ||dL/d(input)|| of every layer instead.
  */
-export class GradientNorms {
+export class GradientNorms implements PanelView {
+  readonly region = 'charts';
   readonly frame = new ChartFrame('gradient-norms', 'Gradient norms per layer', 'Frobenius norm of each layer\'s weight gradient over the training steps, log scale.');
+  get node(): HTMLElement {
+    return this.frame.root;
+  }
   private measure: Measure = 'dW';
   private readonly series = new Map<string, { label: string; history: History }>();
   private readonly root = this.frame.svg.append('g');

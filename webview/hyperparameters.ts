@@ -1,3 +1,4 @@
+import type { PanelView } from './view';
 import { ACTIVATIONS, configProblems, DEFAULT_CONFIG, type TrainingConfig } from '../engine/train/config';
 import type { PanelSetting, PanelSettings } from '../engine/protocol';
 import { vscode } from './vscode';
@@ -27,8 +28,12 @@ const FIELDS: Field[] = [
  * with the engine's own rules and, if sound, written to the same settings the
  * settings editor writes; a wrong value is explained beside its field.
  */
-export class Hyperparameters {
+export class Hyperparameters implements PanelView {
+  readonly region = 'top';
   readonly root = element('details', 'hyperparameters');
+  get node(): HTMLElement {
+    return this.root;
+  }
   private readonly inputs = new Map<PanelSetting, HTMLElement & { value: string }>();
   private readonly errors = new Map<PanelSetting, HTMLElement>();
 

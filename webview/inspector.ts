@@ -1,3 +1,4 @@
+import type { PanelView } from './view';
 import * as d3 from 'd3';
 import type { Matrix, MatrixName, Snapshot } from '../engine/protocol';
 import { ChartFrame, format } from './chart';
@@ -18,8 +19,12 @@ interface Summary {
  * gradients as images of the input; and summary numbers. The matrices come from
  * the host on request, never with every snapshot.
  */
-export class Inspector {
+export class Inspector implements PanelView {
+  readonly region = 'charts';
   readonly frame = new ChartFrame('inspector', 'Inspector', 'Histograms of the selected layer\'s weight gradients and activations, and the selected unit\'s incoming weights as an image.');
+  get node(): HTMLElement {
+    return this.frame.root;
+  }
   private layer = 0;
   private unit = 0;
   private last: Snapshot | null = null;

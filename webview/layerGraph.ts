@@ -1,3 +1,4 @@
+import type { PanelView } from './view';
 import * as d3 from 'd3';
 import type { Matrix, Snapshot } from '../engine/protocol';
 import { ChartFrame, format } from './chart';
@@ -58,8 +59,12 @@ function columnsOf(s: Snapshot): Column[] {
  * output, and the softmax probabilities with the label. Units are filled by
  * activation in the forward phase and by dL/d(unit) in the backward phase.
  */
-export class LayerGraph {
+export class LayerGraph implements PanelView {
+  readonly region = 'charts';
   readonly frame = new ChartFrame('layer-graph', 'Layer graph', 'Each layer of the network as a column of units, coloured by value, with the strongest weights as lines.');
+  get node(): HTMLElement {
+    return this.frame.root;
+  }
   private columns: Column[] = [];
   private shape = '';
   private last: Snapshot | null = null;

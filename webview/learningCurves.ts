@@ -1,3 +1,4 @@
+import type { PanelView } from './view';
 import * as d3 from 'd3';
 import type { RunStatus, Snapshot } from '../engine/protocol';
 import { ChartFrame } from './chart';
@@ -8,8 +9,12 @@ import { readTheme } from './theme';
 const SMOOTHING = 0.05;
 
 /** Training loss per step (raw and smoothed) and validation accuracy per epoch. */
-export class LearningCurves {
+export class LearningCurves implements PanelView {
+  readonly region = 'charts';
   readonly frame = new ChartFrame('learning-curves', 'Learning curves', 'Training loss per step, raw and smoothed, and validation accuracy per epoch.');
+  get node(): HTMLElement {
+    return this.frame.root;
+  }
   private readonly raw = new History();
   private readonly smooth = new History();
   private smoothed: number | null = null;

@@ -1,3 +1,4 @@
+import type { PanelView } from './view';
 import type { Phase } from '../engine/train/stepper';
 import type { RunStatus, Snapshot } from '../engine/protocol';
 import { element, fixed } from './dom';
@@ -20,8 +21,12 @@ function phaseText(phase: Phase, layers: Snapshot['layers']): string {
 }
 
 /** The run's state and its live numbers: epoch, step, loss, accuracy, speed. */
-export class LiveNumbers {
+export class LiveNumbers implements PanelView {
+  readonly region = 'top';
   readonly root = element('section', 'live');
+  get node(): HTMLElement {
+    return this.root;
+  }
   private readonly state = element('div', 'state');
   private readonly message = element('div', 'message');
   private readonly phase = element('div', 'phase');

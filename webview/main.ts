@@ -19,6 +19,8 @@ import { LearningCurves } from './learningCurves';
 import { Inspector } from './inspector';
 import { StepThrough } from './stepThrough';
 import { onThemeChange } from './theme';
+import { CheckView } from './checkView';
+import type { PanelView } from './view';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeDropdown(), vsCodeOption());
 
@@ -29,11 +31,10 @@ intro.append(
   element('p', undefined, 'Train a multi-layer perceptron on real MNIST digits and watch backpropagation work: activations, gradients and dropout masks, layer by layer.'),
   element('p', undefined, 'Press Train to start the homework network (784 → 1000 → 10), or Step Forward to walk through its first step one layer at a time.'),
   element('p', undefined, 'To check a hand calculation, open a network spec (Backprop Lens: Open Example has three) and click "Step through this network" above it.'),
+  element('p', undefined, 'Doing the homework? Open your neural_networks.py or layers.py and run Check My Backprop: it runs your layers and shows which entry of which gradient is wrong, and why.'),
 );
 const controls = new Controls();
 const hyperparameters = new Hyperparameters();
-const numbers = new LiveNumbers();
-const epochs = new EpochTable();
 const requestMatrix = (layer: number, name: MatrixName): void => vscode.postMessage({ type: 'requestMatrix', layer, name });
 const inspector = new Inspector(requestMatrix);
 const graph: LayerGraph = new LayerGraph((layer, unit) => {
@@ -42,12 +43,17 @@ const graph: LayerGraph = new LayerGraph((layer, unit) => {
   vscode.setState({ ...vscode.getState(), selected: { layer, unit } });
 }, (layer) => requestMatrix(layer, 'W'));
 const stepThrough = new StepThrough(requestMatrix, (involved) => graph.involve(involved));
-const norms = new GradientNorms();
-const masks = new DropoutMasks();
-const curves = new LearningCurves();
-const charts = element('div', 'charts');
-charts.append(graph.frame.root, norms.frame.root, masks.frame.root, curves.frame.root, inspector.frame.root);
-app.append(intro, controls.root, hyperparameters.root, numbers.root, stepThrough.root, charts, epochs.root);
+
+/** Every view, in the order they appear within their region. */
+const views: PanelView[] = [
+  controls, hyperparameters, new CheckView(), new LiveNumbers(), stepThrough,
+  graph, new GradientNorms(), new DropoutMasks(), new LearningCurves(), inspector,
+  new EpochTable(),
+];
+
+const regions = { top: element('div', 'top'), charts: element('div', 'charts'), bottom: element('div', 'bottom') };
+for (const view of views) regions[view.region].append(view.node);
+app.append(intro, regions.top, regions.charts, regions.bottom);
 
 const selected = vscode.getState()?.selected;
 if (selected) {
@@ -59,31 +65,20 @@ if (selected) {
 function showStatus(status: RunStatus): void {
   const noRunYet = status.state === 'idle' && status.config === null && status.spec === null;
   intro.hidden = !noRunYet;
-  charts.hidden = noRunYet;
-  controls.update(status);
-  numbers.status(status);
-  epochs.status(status);
-  masks.status(status);
-  curves.status(status);
-  stepThrough.status(status);
+  regions.charts.hidden = noRunYet;
+  for (const view of views) view.status?.(status);
 }
 
 let pending: Snapshot | null = null;
 function drawSnapshot(): void {
   const s = pending!;
   pending = null;
-  numbers.snapshot(s);
-  graph.snapshot(s);
-  norms.snapshot();
-  masks.snapshot();
-  curves.snapshot();
-  inspector.snapshot(s);
-  stepThrough.snapshot(s);
+  for (const view of views) view.snapshot?.(s);
 }
 
 function redrawAll(): void {
   document.querySelectorAll('#dropout-masks g.mask').forEach((g) => g.removeAttribute('data-layout'));
-  for (const view of [graph, norms, masks, curves, inspector]) view.redraw();
+  for (const view of views) view.redraw?.();
 }
 
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
@@ -96,16 +91,15 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       return hyperparameters.settings(message.settings);
     case 'snapshot':
       // Histories take every snapshot; drawing takes the newest, once per frame.
-      norms.record(message.snapshot);
-      masks.record(message.snapshot);
-      curves.record(message.snapshot);
+      for (const view of views) view.record?.(message.snapshot);
       if (!pending) requestAnimationFrame(drawSnapshot);
       pending = message.snapshot;
       return;
     case 'matrix':
-      graph.matrix(message.matrix);
-      inspector.matrix(message.matrix);
-      stepThrough.matrix(message.matrix);
+      for (const view of views) view.matrix?.(message.matrix);
+      return;
+    case 'check':
+      for (const view of views) view.check?.(message.check);
       return;
   }
 });

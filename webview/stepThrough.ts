@@ -1,3 +1,4 @@
+import type { PanelView } from './view';
 import type { Matrix, MatrixName, RunStatus, Snapshot } from '../engine/protocol';
 import { element } from './dom';
 import { explain, largest, type Explanation } from './stepMath';
@@ -12,8 +13,12 @@ export type Involved = Explanation['involved'];
  * vectors it reads and writes. It asks for the layer's parameters once per
  * sub-step, and only while paused.
  */
-export class StepThrough {
+export class StepThrough implements PanelView {
+  readonly region = 'top';
   readonly root = element('section', 'view step-through');
+  get node(): HTMLElement {
+    return this.root;
+  }
   private readonly heading = element('h2', undefined, 'Step through');
   private readonly title = element('div', 'step-title');
   private readonly formulas = element('div', 'formulas');

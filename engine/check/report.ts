@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { compare, shapeText, type Comparison, type Tensor } from './compare';
 import { detectStyle, isProblem, piecesOf, STYLE_NAMES, type CheckDef, type Piece, type PieceInputs, type Problem, type Style, type TensorName, type Values } from './pieces';
 import { CheckSetupError, runHarness, type Definitions, type HarnessRun } from './python';
+import { number, ownForwardText } from './text';
 
 export interface CheckResult {
   readonly name: string;
@@ -178,18 +179,6 @@ export function reportJson(report: CheckReport): object {
     failed: report.failed,
     skipped: report.skipped,
   };
-}
-
-function number(x: number): string {
-  return Number.isFinite(x) ? Number(x.toPrecision(6)).toString() : String(x);
-}
-
-/** What a backward check's numerical gradient says: is the forward or the backward wrong? */
-export function ownForwardText(c: CheckResult): string | null {
-  if (!c.ownForward || c.ok) return null;
-  return c.ownForward.ok
-    ? 'your backward is the derivative of your own forward: the forward pass is what differs'
-    : `your backward does not match your own forward either (numerical gradient of your forward: max relative error ${number(c.ownForward.maxRelError ?? NaN)})`;
 }
 
 /** The readable report: a line per check, then the details and hint of each failure. */

@@ -1,0 +1,22 @@
+import type { CheckOutcome, Matrix, RunStatus, Snapshot } from '../engine/protocol';
+
+/**
+ * What every view of the panel may take from the host. main.ts keeps a list of
+ * views and hands each message to every view that has the method for it, so a
+ * new view is a new file and one entry in that list.
+ */
+export interface PanelView {
+  /** Where it goes: above the charts, in the charts' grid, or below them. */
+  readonly region: 'top' | 'charts' | 'bottom';
+  readonly node: HTMLElement;
+  /** Every snapshot, for histories; drawing waits for snapshot(). */
+  record?(s: Snapshot): void;
+  /** The newest snapshot, at most once per animation frame. */
+  snapshot?(s: Snapshot): void;
+  status?(s: RunStatus): void;
+  /** A matrix some view asked for. */
+  matrix?(m: Matrix): void;
+  check?(c: CheckOutcome): void;
+  /** Draw again: the theme or the panel's width changed. */
+  redraw?(): void;
+}
