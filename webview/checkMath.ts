@@ -31,7 +31,8 @@ function ravel(index: readonly number[], shape: readonly number[]): number {
   return index.reduce((flat, i, k) => flat * shape[k] + i, 0);
 }
 
-const sub = (name: string, ...i: (number | string)[]): string => `${name}_{${i.join(',')}}`;
+/** A name with its indices; names longer than a letter (grad, dout) are words, not products of letters. */
+const sub = (name: string, ...i: (number | string)[]): string => `${name.length > 1 ? `\\mathit{${name}}` : name}_{${i.join(',')}}`;
 const sum = (terms: string[]): string => terms.join(' + ');
 
 /** The explanation of entry `index` (in the expected tensor's shape) of check `c`. */

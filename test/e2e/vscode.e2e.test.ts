@@ -224,3 +224,41 @@ test('the CodeLens "Step through this network" loads a spec into the panel, and 
   const notification = page.locator('.notifications-toasts .notification-toast', { hasText: 'cannot be loaded' });
   assert.match((await notification.first().textContent({ timeout: 10000 }))!, /Show Problems/);
 });
+
+test('Check My Backprop on a homework with a transposed dW: the Check view with its hint, and the problem on the def line', async () => {
+  const hw = path.join(workspace, 'hw');
+  fs.mkdirSync(hw);
+  const fixtures = path.join(ROOT, 'test/fixtures/check/csci567');
+  for (const file of ['neural_networks.py', 'utils.py']) fs.copyFileSync(path.join(fixtures, file), path.join(hw, file));
+  fs.copyFileSync(path.join(fixtures, 'mistake_transposed_dW.py'), path.join(hw, 'my_homework.py'));
+  // Debian's python3 with NumPy: code-server has no Python extension to say which interpreter is selected.
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'backpropLens.pythonPath': '/usr/bin/python3' }));
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  const quickOpen = page.locator('.quick-input-widget input');
+  await quickOpen.fill('my_homework.py');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'my_homework.py' }).first().waitFor();
+  await quickOpen.press('Enter');
+  await page.locator('.tab', { hasText: 'my_homework.py' }).waitFor();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  await page.locator('.codelens-decoration a', { hasText: 'Check against Backprop Lens' }).first().waitFor({ timeout: 30000 });
+
+  await palette('Backprop Lens: Check My Backprop');
+  await until(async () => (await text('#check-view .check-summary')) === 'my_homework.py (csci567): 16 passed, 1 failed, 2 skipped', 'the Check view', 60000);
+  assert.equal(await text('#check-view .check-row.failed'), '✗ linear_layer.backward dW');
+  assert.match(await text('#check-view .check-hint'), /^Hint: dW \(= X\.T @ grad, shaped like W\) is transposed: it should have shape \(6, 5\), not \(5, 6\)/);
+  await panel().locator('#check-explain').click();
+  await until(async () => (await panel().locator('#check-view .check-explain .katex').count()) === 2, 'the explained entry, typeset');
+
+  const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'linear_layer.backward dW' });
+  await until(async () => {
+    await palette('View: Focus Problems (Errors, Warnings, Infos)');
+    await problem.first().waitFor({ timeout: 5000 });
+    return true;
+  }, 'the diagnostic in the Problems panel', 40000);
+  assert.match((await problem.first().textContent())!, /is transposed.*\[Ln 6, Col 1\]/);
+  await palette('Backprop Lens: Focus on Network View');
+  await panel().locator('#check-view').scrollIntoViewIfNeeded();
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-check.png') });
+});

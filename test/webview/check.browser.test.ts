@@ -75,7 +75,7 @@ test("a linear layer's entry is explained as its sum, term by term, equal to the
   const report = await show('csci567/mistake_dW_extra_mean.py');
   await page.locator('#check-explain').click();
   const [formula, numbers] = await page.locator('.check-explain .formula').evaluateAll((ls) => ls.map((l) => (l as HTMLElement).dataset.tex!));
-  assert.equal(formula, '\\dfrac{\\partial L}{\\partial W_{0,0}} = \\sum_n X_{n,0} grad_{n,0}');
+  assert.equal(formula, '\\dfrac{\\partial L}{\\partial W_{0,0}} = \\sum_n X_{n,0} \\mathit{grad}_{n,0}');
   const failure = report.checks.find((c) => c.ok === false)!;
   const { tensors } = failure.detail.inputs;
   const terms = [0, 1, 2, 3].map((n) => tensors.X.data[n * 6] * tensors.grad.data[n * 5]);
