@@ -15,7 +15,7 @@ Commands:
   trace   one step of a network spec, every number, as JSON (npm run trace -- FILE.mlp.json)
   check   check your homework's layers against the reference (npm run check -- FILE.py)`;
 
-/** Exit codes: 0 done, 1 unusable data, 2 a mistake on the command line. */
+/** Exit codes: 0 done; 1 unusable data (train), or a check that failed (check); 2 a mistake on the command line, or a file that could not be checked. */
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const run = command === undefined ? undefined : COMMANDS[command];

@@ -65,6 +65,18 @@ async function palette(title: string): Promise<void> {
   }
 }
 
+/** Opens a workspace file with Quick Open, then waits until it has closed: a key pressed while it closes lands in the editor. */
+async function quickOpen(file: string): Promise<void> {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.fill(file);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor();
+  await input.press('Enter');
+  await page.locator('.tab', { hasText: file }).waitFor();
+  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
 /** The Backprop Lens webview's own document, inside VS Code's two frames. */
 function panel(): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
@@ -173,15 +185,7 @@ test('a bad setting shows an error that names it and offers Open Settings', asyn
 test('a network spec with a shape mismatch shows its problem on the right line; Open Example opens a built-in spec', async () => {
   const example = fs.readFileSync(path.join(ROOT, 'extension/examples/worked-example-3-2-2.mlp.json'), 'utf8');
   fs.writeFileSync(path.join(workspace, 'broken.mlp.json'), example.replace('{ "type": "linear", "in": 2, "out": 2,', '{ "type": "linear", "in": 3, "out": 2,'));
-  // Quick Open, then wait until it has closed: a key pressed while it closes lands in the editor.
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+P');
-  const quickOpen = page.locator('.quick-input-widget input');
-  await quickOpen.fill('broken.mlp.json');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'broken.mlp.json' }).first().waitFor();
-  await quickOpen.press('Enter');
-  await page.locator('.tab', { hasText: 'broken.mlp.json' }).waitFor();
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  await quickOpen('broken.mlp.json');
   const problem = page.locator('.markers-panel .monaco-list-row', { hasText: 'layer 2 takes 3 inputs but layer 1 gives 2' });
   try {
     await until(async () => {
@@ -233,14 +237,7 @@ test('Check My Backprop on a homework with a transposed dW: the Check view with 
   fs.copyFileSync(path.join(fixtures, 'mistake_transposed_dW.py'), path.join(hw, 'my_homework.py'));
   // Debian's python3 with NumPy: code-server has no Python extension to say which interpreter is selected.
   fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'backpropLens.pythonPath': '/usr/bin/python3' }));
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+P');
-  const quickOpen = page.locator('.quick-input-widget input');
-  await quickOpen.fill('my_homework.py');
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'my_homework.py' }).first().waitFor();
-  await quickOpen.press('Enter');
-  await page.locator('.tab', { hasText: 'my_homework.py' }).waitFor();
-  await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+  await quickOpen('my_homework.py');
   await page.locator('.codelens-decoration a', { hasText: 'Check against Backprop Lens' }).first().waitFor({ timeout: 30000 });
 
   await palette('Backprop Lens: Check My Backprop');
