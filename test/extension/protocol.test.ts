@@ -37,3 +37,13 @@ test('commands to the worker and events from it are checked too', () => {
   assert.equal(parseHostMessage({ type: 'matrix', matrix: { data: [1, 2] } }), null, 'matrices travel as Float32Array');
   assert.equal(parseHostMessage({ type: 'status', status: { state: 'idle' } }), null);
 });
+
+test("Check My Backprop's messages: the panel can only name a check by number or ask for the same file again", () => {
+  assert.deepEqual(parseWebviewMessage({ type: 'checkAgain', file: '/etc/passwd' }), { type: 'checkAgain' });
+  assert.deepEqual(parseWebviewMessage({ type: 'revealCheck', index: 2, file: '/etc/passwd' }), { type: 'revealCheck', index: 2 });
+  for (const index of [-1, 1.5, '2', 10001, null]) assert.equal(parseWebviewMessage({ type: 'revealCheck', index }), null, String(index));
+  assert.ok(parseHostMessage({ type: 'check', check: { file: 'a.py', error: 'no Python found' } }));
+  assert.ok(parseHostMessage({ type: 'check', check: { file: 'a.py', report: { checks: [{ name: 'relu.forward' }] } } }));
+  assert.equal(parseHostMessage({ type: 'check', check: { file: 'a.py', report: { checks: [1] } } }), null);
+  assert.equal(parseHostMessage({ type: 'check', check: { report: { checks: [] } } }), null);
+});
