@@ -1,7 +1,7 @@
 import * as d3 from 'd3';
 import type { CheckOutcome } from '../engine/protocol';
 import type { CheckResult } from '../engine/check/report';
-import type { Tensor } from '../engine/check/compare';
+import { differs, scaleOf, unravel, type Tensor } from '../engine/check/compare';
 import { number, ownForwardText } from '../engine/check/text';
 import { element } from './dom';
 import { explainEntry } from './checkMath';
@@ -25,15 +25,6 @@ function entryName(c: CheckResult, index: readonly number[]): string {
 function asMatrix(t: Tensor): { rows: number; cols: number } {
   const rows = t.shape.length === 0 ? 1 : t.shape.length === 1 ? 1 : t.shape[0];
   return { rows, cols: Math.max(1, t.data.length / rows) };
-}
-
-function unravel(flat: number, shape: readonly number[]): number[] {
-  const index: number[] = [];
-  for (let k = shape.length - 1; k >= 0; k--) {
-    index.unshift(flat % shape[k]);
-    flat = Math.floor(flat / shape[k]);
-  }
-  return index;
 }
 
 /**
@@ -152,13 +143,14 @@ export class CheckView implements PanelView {
   private heatmaps(c: CheckResult, expected: Tensor, actual: Tensor): HTMLElement {
     const box = element('div', 'check-heatmaps');
     const sameSize = expected.data.length === actual.data.length;
-    const differs = (i: number): boolean => sameSize && !(Math.abs(actual.data[i] - expected.data[i]) <= 1e-7 * Math.max(1, ...expected.data.map(Math.abs)) + 1e-5 * Math.abs(expected.data[i]));
+    const scale = scaleOf(expected.data);
+    const marked = (i: number): boolean => sameSize && differs(actual.data[i], expected.data[i], scale);
     const max = Math.max(1e-12, ...expected.data.map(Math.abs), ...actual.data.filter(Number.isFinite).map(Math.abs));
     box.append(
-      this.heatmap('Expected (Backprop Lens)', 'expected', expected, max, differs, (i) => this.explain(unravel(i, expected.shape))),
-      this.heatmap('Yours', 'actual', actual, max, differs, (i) => sameSize && this.explain(unravel(i, expected.shape))),
+      this.heatmap('Expected (Backprop Lens)', 'expected', expected, max, marked, (i) => this.explain(unravel(i, expected.shape))),
+      this.heatmap('Yours', 'actual', actual, max, marked, (i) => sameSize && this.explain(unravel(i, expected.shape))),
     );
-    box.setAttribute('aria-label', `${title(c)}: expected and yours, ${sameSize ? `${expected.data.filter((_, i) => differs(i)).length} entries differ` : 'of different sizes'}`);
+    box.setAttribute('aria-label', `${title(c)}: expected and yours, ${sameSize ? `${expected.data.filter((_, i) => marked(i)).length} entries differ` : 'of different sizes'}`);
     return box;
   }
 

@@ -75,16 +75,26 @@ export function scaled(t: Tensor, k: number): Tensor {
   return { shape: t.shape, data: t.data.map((x) => x * k) };
 }
 
-/** Entry-by-entry statistics of two tensors of the same size. */
-function differences(actual: readonly number[], expected: readonly number[]) {
+/** max(1, max |E|): the scale of the absolute tolerance. */
+export function scaleOf(expected: readonly number[]): number {
   let largest = 1;
   for (const e of expected) largest = Math.max(largest, Math.abs(e));
+  return largest;
+}
+
+/** Whether an entry differs from the reference's beyond the tolerance (NaN always does). */
+export function differs(a: number, e: number, scale: number): boolean {
+  return !(Math.abs(a - e) <= ABSOLUTE * scale + RELATIVE * Math.abs(e));
+}
+
+/** Entry-by-entry statistics of two tensors of the same size. */
+function differences(actual: readonly number[], expected: readonly number[]) {
+  const scale = scaleOf(expected);
   let maxAbs = 0, maxRel = 0, mismatches = 0, first = -1;
   for (let i = 0; i < expected.length; i++) {
     const a = actual[i], e = expected[i];
     const d = Math.abs(a - e);
-    const wrong = !(d <= ABSOLUTE * largest + RELATIVE * Math.abs(e));
-    if (wrong) {
+    if (differs(a, e, scale)) {
       mismatches++;
       if (first < 0) first = i;
     }

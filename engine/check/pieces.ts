@@ -126,6 +126,11 @@ function common(expected: Tensor, what: string): Candidate[] {
   return out;
 }
 
+/** Where a piece's def is: a method of the CSCI567 class, or the CS231n function of that name. */
+function placeOf(style: Style, csciClass: string, name: string): Pick<CheckDef, 'symbol' | 'method'> {
+  return style === 'csci567' ? { symbol: csciClass, method: name.split('.')[1] } : { symbol: name };
+}
+
 function tensorOf(values: Values, key: string): Tensor | Problem | null {
   const v = values[key];
   return v && typeof v === 'object' ? v : null;
@@ -145,14 +150,9 @@ function linearPiece(style: Style, id: number, random: Random): Piece {
   const byRow = tensor(style === 'cs231n' ? [N] : [N, 1], Array.from({ length: N }, (_, i) => G.data.slice(i * M, (i + 1) * M).reduce((a, c) => a + c, 0)));
   const db = tensor(b.shape, ref.db.data);
   const dX = tensor(X.shape, ref.dX.data);
-  const [forward, backward, symbol] = style === 'csci567'
-    ? ['linear_layer.forward', 'linear_layer.backward', 'linear_layer']
-    : ['affine_forward', 'affine_backward', 'affine_forward'];
-  const method = style === 'csci567';
+  const [forward, backward] = style === 'csci567' ? ['linear_layer.forward', 'linear_layer.backward'] : ['affine_forward', 'affine_backward'];
   const def = (name: string, tensorName: TensorName, key: string, own: string | undefined, e: Expectation): CheckDef => ({
-    name, tensor: tensorName, key, own,
-    symbol: method ? symbol : name, method: method ? name.split('.')[1] : undefined,
-    expect: () => e,
+    name, tensor: tensorName, key, own, ...placeOf(style, 'linear_layer', name), expect: () => e,
   });
   return {
     id, kind: `${style}.${style === 'csci567' ? 'linear' : 'affine'}`,
@@ -213,7 +213,7 @@ function activationPiece(style: Style, type: ActivationType, id: number, random:
   const G = values(random, [N, D]);
   const ref = reference.activation(type, X, G);
   const [forward, backward] = style === 'csci567' ? [`${type}.forward`, `${type}.backward`] : [`${type}_forward`, `${type}_backward`];
-  const place = (name: string): Pick<CheckDef, 'symbol' | 'method'> => (style === 'csci567' ? { symbol: type, method: name.split('.')[1] } : { symbol: name });
+  const place = (name: string): Pick<CheckDef, 'symbol' | 'method'> => placeOf(style, type, name);
   return {
     id, kind: `${style}.activation`,
     needs: style === 'csci567' ? [type] : [forward, backward],
@@ -300,7 +300,7 @@ function dropoutPiece(style: Style, id: number, random: Random): Piece {
   const X = values(random, [N, DROPOUT_UNITS]);
   const G = values(random, [N, DROPOUT_UNITS]);
   const [forward, backward] = style === 'csci567' ? ['dropout.forward', 'dropout.backward'] : ['dropout_forward', 'dropout_backward'];
-  const place = (name: string): Pick<CheckDef, 'symbol' | 'method'> => (style === 'csci567' ? { symbol: 'dropout', method: name.split('.')[1] } : { symbol: name });
+  const place = (name: string): Pick<CheckDef, 'symbol' | 'method'> => placeOf(style, 'dropout', name);
   return {
     id, kind: `${style}.dropout`,
     needs: style === 'csci567' ? ['dropout'] : [forward, backward],
@@ -343,7 +343,7 @@ function lossPiece(style: Style, id: number, random: Random): Piece {
   const wrongAxis = columnSoftmaxLoss(X, labels);
   const axisHint = 'softmax was normalised over the wrong axis: each example (row) sums to 1 over its classes';
   const [forward, backward] = style === 'csci567' ? ['softmax_cross_entropy.forward', 'softmax_cross_entropy.backward'] : ['softmax_loss', 'softmax_loss'];
-  const place = (name: string): Pick<CheckDef, 'symbol' | 'method'> => (style === 'csci567' ? { symbol: 'softmax_cross_entropy', method: name.split('.')[1] } : { symbol: name });
+  const place = (name: string): Pick<CheckDef, 'symbol' | 'method'> => placeOf(style, 'softmax_cross_entropy', name);
   return {
     id, kind: `${style}.loss`,
     needs: style === 'csci567' ? ['softmax_cross_entropy'] : ['softmax_loss'],
