@@ -295,7 +295,6 @@ class Pieces:
 
     def csci567_sgd(self, p):
         """One update of a model {L1: linear_layer, nonlinear1: relu} with given gradients and velocities."""
-        np = self.np
         W, b, dW, db = (self.array(p[k]) for k in ("W", "b", "dW", "db"))
         vW, vb = self.array(p["vW"]), self.array(p["vb"])
         sgd = getattr(self.m, p["function"])
@@ -328,18 +327,20 @@ class Pieces:
 
     # ---- CS231n: functions f_forward(x, ...) -> (out, cache) and f_backward(dout, cache) ----
 
-    def pair(self, value, what):
-        """(out, cache) from a forward function, or an error that says what came back instead."""
+    def returns_pair(self, f, args, what):
+        """f(*args) when it returns a pair, as CS231n's functions do; else None and an error saying what came back."""
+        value, error = self.returns(f, *args)
+        if error:
+            return None, error
         if isinstance(value, tuple) and len(value) == 2:
             return value, None
-        return None, {"error": "type", "type": type(value).__name__, "repr": "%s should return (out, cache); it returned %s" % (what, repr(value)[:80])}
+        return None, {"error": "type", "type": type(value).__name__,
+                      "repr": "%s should return %s; it returned %s" % (getattr(f, "__name__", "it"), what, repr(value)[:80])}
 
     def forward_backward(self, p, args, G):
         """The encoded out of forward(*args), then backward(G, cache) as it came back (or an error), and the cache."""
         forward, backward = getattr(self.m, p["forward"]), getattr(self.m, p["backward"])
-        value, error = self.returns(forward, *[a.copy() for a in args])
-        if not error:
-            value, error = self.pair(value, p["forward"])
+        value, error = self.returns_pair(forward, [a.copy() for a in args], "(out, cache)")
         if error:
             return error, error, None
         grads, error = self.returns(backward, G.copy(), value[1])
@@ -375,9 +376,7 @@ class Pieces:
         out = {"output": output, "dX": self.encoded(dX), "mask": None}
         if isinstance(cache, tuple) and len(cache) == 2 and isinstance(cache[1], self.np.ndarray):
             out["mask"] = self.encode(cache[1])
-        evaluation, error = self.returns(forward, x.copy(), {"mode": "test", "p": p["p"]})
-        if not error:
-            evaluation, error = self.pair(evaluation, p["forward"])
+        evaluation, error = self.returns_pair(forward, [x.copy(), {"mode": "test", "p": p["p"]}], "(out, cache)")
         out["evaluation"] = error or self.encode(evaluation[0])
         out["ownDX"], = self.own_gradient(lambda a: forward(a, dict(param))[0] * G, [x.copy()])
         return out
@@ -385,9 +384,7 @@ class Pieces:
     def cs231n_loss(self, p):
         x, y = self.array(p["X"]), self.array(p["Y"], int)
         loss = getattr(self.m, p["function"])
-        value, error = self.returns(loss, x.copy(), y.copy())
-        if not error and not (isinstance(value, tuple) and len(value) == 2):
-            error = {"error": "type", "type": type(value).__name__, "repr": "%s should return (loss, dx)" % p["function"]}
+        value, error = self.returns_pair(loss, [x.copy(), y.copy()], "(loss, dx)")
         out = {"loss": error or self.encode(value[0]), "dX": error or self.encode(value[1])}
         out["ownDX"], = self.own_gradient(lambda a: loss(a, y.copy())[0], [x.copy()])
         return out
