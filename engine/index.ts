@@ -21,6 +21,8 @@ export * from './train/config';
 export * from './train/metrics';
 export * from './train/stepper';
 export * from './train/trainer';
+export * from './train/divergence';
+export * from './limits';
 export * from './nn/gradcheck';
 export * from './protocol';
 export * from './train/snapshot';

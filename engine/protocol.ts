@@ -3,12 +3,13 @@
  * webview, and back. Every boundary checks what it receives with the parse
  * functions below; a message from the webview is untrusted input.
  */
-import { ACTIVATIONS, type TrainingConfig } from './train/config';
+import { ACTIVATIONS, MAX_HIDDEN_LAYERS, type TrainingConfig } from './train/config';
 import type { LayerType } from './nn/layers/layer';
 import type { EpochResult } from './train/trainer';
 import type { Phase } from './train/stepper';
 import type { LossType } from './nn/losses';
 import type { CheckReport } from './check/report';
+import type { Divergence } from './train/divergence';
 
 export type RunState = 'idle' | 'loading' | 'running' | 'paused' | 'finished';
 
@@ -127,6 +128,8 @@ export type WorkerEvent =
   | { readonly type: 'snapshot'; readonly snapshot: Snapshot }
   | { readonly type: 'epoch'; readonly result: EpochResult }
   | { readonly type: 'finished'; readonly result: FinalResult }
+  /** The run stopped, paused, at a step with a NaN or an infinity; that step's records stay to be inspected. */
+  | { readonly type: 'diverged'; readonly divergence: Divergence }
   | { readonly type: 'matrix'; readonly requestId: number; readonly matrix: Matrix | null }
   | { readonly type: 'weights'; readonly requestId: number; readonly layers: ExportedLayer[] }
   | { readonly type: 'error'; readonly kind: RunErrorKind; readonly message: string; readonly file?: string };
@@ -146,6 +149,8 @@ export interface RunStatus {
   readonly final: FinalResult | null;
   /** The last problem, in words, or a note such as "stopped". */
   readonly message: string | null;
+  /** Where and why the run diverged; null while its numbers are finite. */
+  readonly divergence: Divergence | null;
 }
 
 /** The settings the panel's form edits: the hyperparameters of the next run. */
@@ -227,7 +232,7 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | null {
 /** The shape a setting's value must have; its range is checked when a run starts. */
 function isSettingValue(key: unknown, value: unknown): value is number | number[] | string {
   if (!(PANEL_SETTINGS as readonly unknown[]).includes(key)) return false;
-  if (key === 'hiddenLayers') return Array.isArray(value) && value.length >= 1 && value.length <= 32 && value.every((n) => isCount(n, 100000));
+  if (key === 'hiddenLayers') return Array.isArray(value) && value.length >= 1 && value.length <= MAX_HIDDEN_LAYERS && value.every((n) => isCount(n, 100000));
   if (key === 'activation') return (ACTIVATIONS as readonly unknown[]).includes(value);
   return typeof value === 'number' && Number.isFinite(value);
 }
@@ -274,7 +279,8 @@ const RUN_STATES: readonly unknown[] = ['idle', 'loading', 'running', 'paused', 
 
 function isSnapshot(x: unknown): x is Snapshot {
   return (
-    isObject(x) && isCount(x.step) && isCount(x.epoch) && typeof x.loss === 'number' &&
+    // A diverged step's NaN loss arrives as null where the host sends JSON (VS Code's webviews).
+    isObject(x) && isCount(x.step) && isCount(x.epoch) && (typeof x.loss === 'number' || x.loss === null) &&
     Array.isArray(x.layers) && isObject(x.tracked) && x.tracked.input instanceof Float32Array && isObject(x.phase)
   );
 }
@@ -292,6 +298,7 @@ export function parseWorkerEvent(x: unknown): WorkerEvent | null {
       case 'snapshot': return isSnapshot(x.snapshot);
       case 'epoch': return isObject(x.result) && isCount(x.result.epoch);
       case 'finished': return isObject(x.result) && typeof x.result.testAccuracy === 'number';
+      case 'diverged': return isObject(x.divergence) && typeof x.divergence.message === 'string' && isCount(x.divergence.step);
       case 'matrix': return isCount(x.requestId) && (x.matrix === null || (isObject(x.matrix) && x.matrix.data instanceof Float32Array));
       case 'weights': return isCount(x.requestId) && Array.isArray(x.layers);
       case 'error': return (x.kind === 'data' || x.kind === 'spec' || x.kind === 'internal') && typeof x.message === 'string';

@@ -3,7 +3,7 @@ import type { HostMessage, PanelCommand, RunStatus, WebviewMessage } from '../en
 import { RunController } from './runController';
 import { Panels, VIEW_ID } from './panel';
 import { StatusBar } from './statusBar';
-import { DATASET_SETTING, panelSettings, readSettings, updateSetting, UPDATES_SETTING } from './settings';
+import { DATASET_SETTING, panelSettings, SETTING_OF, readSettings, updateSetting, UPDATES_SETTING } from './settings';
 import { weightsAsSpec } from './exportWeights';
 import { SPEC_SUFFIX, SpecDiagnostics } from './specDiagnostics';
 import { SpecLens } from './specLens';
@@ -52,6 +52,12 @@ class BackpropLens implements vscode.Disposable {
       failed: (message, file) => {
         this.log(`error: ${message}`);
         this.showError(message, file ? DATASET_SETTING : undefined);
+      },
+      diverged: (d) => {
+        this.log(`diverged: ${d.message}`);
+        void vscode.window.showWarningMessage(`Backprop Lens: ${d.message}`, 'Open Settings').then((choice) => {
+          if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', SETTING_OF.learningRate);
+        });
       },
       log: (line) => this.log(line),
     });

@@ -6,7 +6,7 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import {
   NO_STEPPING, parseWorkerEvent,
-  type DataSource, type EpochResult, type ExportedLayer, type FinalResult, type Matrix, type MatrixName,
+  type DataSource, type Divergence, type EpochResult, type ExportedLayer, type FinalResult, type Matrix, type MatrixName,
   type RunStatus, type Snapshot, type TrainingConfig, type WorkerCommand, type WorkerEvent,
 } from '../engine';
 import { LatestWins } from './throttle';
@@ -20,6 +20,8 @@ export interface RunListener {
   finished(result: FinalResult): void;
   /** A run that could not go on: bad data or a crashed engine. `file` names a bad data file. */
   failed(message: string, file?: string): void;
+  /** A run that stopped, paused, at a step with a NaN or an infinity (the status has the details). */
+  diverged(divergence: Divergence): void;
   log(line: string): void;
 }
 
@@ -28,7 +30,7 @@ export interface StartOptions {
   readonly updatesPerSecond: number;
 }
 
-const IDLE: RunStatus = { state: 'idle', stepping: NO_STEPPING, config: null, spec: null, source: null, epochs: [], final: null, message: null };
+const IDLE: RunStatus = { state: 'idle', stepping: NO_STEPPING, config: null, spec: null, source: null, epochs: [], final: null, message: null, divergence: null };
 
 /** What a run was started with, so that Reset can start it again. */
 type StartCommand = Extract<WorkerCommand, { type: 'start' | 'loadSpec' }>;
@@ -201,7 +203,11 @@ export class RunController {
     }
     switch (event.type) {
       case 'state':
-        return this.update({ ...this.current, state: event.state, stepping: event.stepping, message: null });
+        return this.update({ ...this.current, state: event.state, stepping: event.stepping, message: this.current.divergence?.message ?? null });
+      case 'diverged':
+        this.update({ ...this.current, divergence: event.divergence, message: event.divergence.message });
+        this.showLastSnapshot();
+        return this.listener.diverged(event.divergence);
       case 'loaded':
         this.listener.log(`data: ${event.source}: ${event.train} train, ${event.validation} validation, ${event.test} test; engine: ${event.engine}`);
         return this.update({ ...this.current, source: event.source });

@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import {
-  buildSpecRun, DataFileError, Dropout, formatPath, Linear, loadSplits, NO_STEPPING, parseSpec, parseWorkerCommand, SpecSession, takeSnapshot, Trainer,
+  buildSpecRun, DataFileError, Dropout, formatPath, Linear, loadTrainingData, NO_STEPPING, parseSpec, parseWorkerCommand, SpecSession, takeSnapshot, Trainer,
   wasmProblem, type Evaluation, type ExportedLayer, type RunState, type Stepping, type WorkerCommand, type WorkerEvent,
 } from '../engine';
 
@@ -45,6 +45,8 @@ class Run {
   }
 
   stepping(): Stepping {
+    // A diverged run is over: its broken step stays on show, and nothing steps it on.
+    if (this.source.divergence) return NO_STEPPING;
     const t = this.source, paused = this.state === 'paused';
     const phase = t.phase.kind;
     return {
@@ -78,8 +80,16 @@ class Run {
   private work(): void {
     if (this.pending) return this.evaluateChunk();
     const s = this.source.trainStep();
+    if (s.divergence) return this.diverged();
     this.lastAccuracy = s.batchAccuracy;
     this.afterStep(false);
+  }
+
+  /** Stops, paused at the broken step: its records are what the panel shows. */
+  private diverged(): void {
+    this.snapshot(true);
+    post({ type: 'diverged', divergence: this.source.divergence! });
+    this.setState('paused');
   }
 
   /** A snapshot if one is due (always at an epoch's end, or when a person asked for the step). */
@@ -129,8 +139,10 @@ class Run {
   }
 
   applyUpdate(): void {
-    if (this.state !== 'paused' || !this.source.readyToUpdate) return;
-    this.lastAccuracy = this.source.update().batchAccuracy;
+    if (this.state !== 'paused' || !this.source.readyToUpdate || this.source.divergence) return;
+    const s = this.source.update();
+    if (s.divergence) return this.diverged();
+    this.lastAccuracy = s.batchAccuracy;
     this.afterStep(true);
     this.finishPending();
     if (this.state === 'paused') this.setState('paused');
@@ -151,7 +163,7 @@ let run: Run | null = null;
 
 function start(command: Extract<WorkerCommand, { type: 'start' }>): void {
   post({ type: 'state', state: 'loading', stepping: NO_STEPPING });
-  const data = loadSplits(command.data.kind === 'idx' ? command.data.folder : undefined);
+  const data = loadTrainingData(command.config, command.data.kind === 'idx' ? command.data.folder : undefined);
   const trainer = new Trainer(command.config, data);
   const engine = trainer.network.kernels.name === 'wasm-simd' ? 'WebAssembly SIMD kernels' : `TypeScript kernels (WebAssembly SIMD does not run here: ${wasmProblem()})`;
   post({ type: 'loaded', source: data.source, train: data.train.count, validation: data.validation.count, test: data.test.count, engine });
@@ -187,7 +199,7 @@ function handle(command: WorkerCommand): void {
       run.snapshot(true);
       return run.setState('paused');
     case 'resume':
-      if (run.state !== 'paused') return;
+      if (run.state !== 'paused' || run.source.divergence) return;
       run.setState('running');
       return run.pump();
     case 'stepForward':

@@ -1,6 +1,6 @@
 import type { PanelView } from './view';
 import * as d3 from 'd3';
-import type { Matrix, Snapshot } from '../engine/protocol';
+import type { Matrix, RunStatus, Snapshot } from '../engine/protocol';
 import { ChartFrame, format } from './chart';
 import { readTheme, type Theme } from './theme';
 
@@ -74,6 +74,8 @@ export class LayerGraph implements PanelView {
   /** The input is drawn as a picture in a column of its own, left of the unit columns. */
   private image = true;
   private readonly weights = new Map<number, Matrix>();
+  /** The layer where a diverged run's first NaN or infinity appeared (null: the loss); undefined while none did. */
+  private diverged: number | null | undefined;
   private weightsAskedAt = -Infinity;
   private readonly root = this.frame.svg.append('g');
 
@@ -102,6 +104,13 @@ export class LayerGraph implements PanelView {
         if (l.type === 'linear' && (i > 0 || !this.image) && l.inFeatures * l.outFeatures <= 200000) this.requestWeights(i);
       });
     }
+    this.draw();
+  }
+
+  status(s: RunStatus): void {
+    const diverged = s.divergence ? s.divergence.layer : undefined;
+    if (diverged === this.diverged) return;
+    this.diverged = diverged;
     this.draw();
   }
 
@@ -251,11 +260,14 @@ export class LayerGraph implements PanelView {
     // The loss sits on the softmax column, or on the output layer's where there is none.
     const lossColumn = s.lossFunction === 'softmax-cross-entropy' ? s.layers.length : s.layers.length - 1;
     const current = s.phase.kind === 'forward' || s.phase.kind === 'backward' ? s.phase.layer : s.phase.kind === 'loss' ? lossColumn : null;
-    const width = g.x(1) - g.x(0);
-    this.root.select('.highlight').selectAll('rect').data(current === null ? [] : [current]).join('rect')
-      .attr('class', 'current-layer')
-      .attr('x', (c) => g.x(c + 1) - width / 2 + 2).attr('y', g.top - 8).attr('width', width - 4).attr('height', g.height - g.top - 22)
-      .attr('rx', 4).attr('fill', 'none').attr('stroke', readTheme().highlight).attr('stroke-dasharray', '4 3');
+    const diverged = this.diverged === undefined ? [] : [{ kind: 'diverged-layer', column: this.diverged ?? lossColumn }];
+    const marks = [...(current === null ? [] : [{ kind: 'current-layer', column: current }]), ...diverged];
+    const width = g.x(1) - g.x(0), t = readTheme();
+    this.root.select('.highlight').selectAll('rect').data(marks).join('rect')
+      .attr('class', (m) => m.kind)
+      .attr('x', (m) => g.x(m.column + 1) - width / 2 + 2).attr('y', g.top - 8).attr('width', width - 4).attr('height', g.height - g.top - 22)
+      .attr('rx', 4).attr('fill', (m) => (m.kind === 'diverged-layer' ? t.error : 'none')).attr('fill-opacity', 0.12)
+      .attr('stroke', (m) => (m.kind === 'diverged-layer' ? t.error : t.highlight)).attr('stroke-dasharray', (m) => (m.kind === 'diverged-layer' ? null : '4 3'));
   }
 
   private drawEdges(units: Unit[], t: Theme): void {

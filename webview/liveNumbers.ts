@@ -62,7 +62,8 @@ export class LiveNumbers implements PanelView {
     this.state.textContent = `${STATE_TEXT[s.state]}${s.state === 'idle' ? '' : source}`;
     this.root.dataset.state = s.state;
     this.spec = s.spec !== null;
-    this.message.textContent = s.message ?? '';
+    // A divergence has a banner of its own (runWarnings.ts).
+    this.message.textContent = s.divergence ? '' : s.message ?? '';
     const lastEpoch = s.epochs[s.epochs.length - 1];
     this.set('validationAccuracy', fixed(lastEpoch?.validationAccuracy));
     this.set('testAccuracy', fixed(s.final?.testAccuracy));

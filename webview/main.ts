@@ -20,6 +20,7 @@ import { Inspector } from './inspector';
 import { StepThrough } from './stepThrough';
 import { onThemeChange } from './theme';
 import { CheckView } from './checkView';
+import { RunWarnings } from './runWarnings';
 import type { PanelView } from './view';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeDropdown(), vsCodeOption());
@@ -46,7 +47,7 @@ const stepThrough = new StepThrough(requestMatrix, (involved) => graph.involve(i
 
 /** Every view, in the order they appear within their region. */
 const views: PanelView[] = [
-  controls, hyperparameters, new CheckView(), new LiveNumbers(), stepThrough,
+  controls, new RunWarnings(), hyperparameters, new CheckView(), new LiveNumbers(), stepThrough,
   graph, new GradientNorms(), new DropoutMasks(), new LearningCurves(), inspector,
   new EpochTable(),
 ];

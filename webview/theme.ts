@@ -13,6 +13,7 @@ export interface Theme {
   readonly negative: string;
   readonly positive: string;
   readonly highlight: string;
+  readonly error: string;
   /** One colour per series. */
   readonly series: readonly string[];
   /** Diverging colours centred on the background at 0, for values in [-1, 1]. */
@@ -46,6 +47,7 @@ function computeTheme(): Theme {
     negative,
     positive,
     highlight: v('--vscode-focusBorder', '#007fd4'),
+    error: v('--vscode-errorForeground', '#f14c4c'),
     series: [positive, negative, v('--vscode-charts-green', '#89d185'), v('--vscode-charts-purple', '#b180d7'), v('--vscode-charts-red', '#f14c4c'), v('--vscode-charts-yellow', '#cca700')],
     diverging: (t) => interpolate((Math.max(-1, Math.min(1, t)) + 1) / 2),
   };

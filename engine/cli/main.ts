@@ -1,4 +1,5 @@
 import { DataFileError } from '../data/idx';
+import { EXIT } from './exit';
 import { UsageError } from './args';
 import { train } from './train';
 import { bench } from './bench';
@@ -13,28 +14,33 @@ Commands:
   train   train the MLP headless (npm run train -- --help)
   bench   measure training speed (npm run bench -- --help)
   trace   one step of a network spec, every number, as JSON (npm run trace -- FILE.mlp.json)
-  check   check your homework's layers against the reference (npm run check -- FILE.py)`;
+  check   check your homework's layers against the reference (npm run check -- FILE.py)
 
-/** Exit codes: 0 done; 1 unusable data (train), or a check that failed (check); 2 a mistake on the command line, or a file that could not be checked. */
+Exit codes: 0 done; 1 an internal error (a bug of ours); 2 bad input (a flag, a data
+file, a network spec); 3 a diverged run (train). check: 1 also means a check failed.`;
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   const run = command === undefined ? undefined : COMMANDS[command];
   if (!run) {
     console.error(command === undefined || command === '--help' ? USAGE : `unknown command "${command}"\n\n${USAGE}`);
-    return command === '--help' ? 0 : 2;
+    return command === '--help' ? EXIT.done : EXIT.badInput;
   }
   try {
     return await run(rest);
   } catch (e) {
+    // Bad input is the user's to fix: a message, never a stack trace.
     if (e instanceof UsageError) {
       console.error(`error: ${e.message}\n(see --help)`);
-      return 2;
+      return EXIT.badInput;
     }
     if (e instanceof DataFileError) {
       console.error(`error: ${e.message}`);
-      return 1;
+      return EXIT.badInput;
     }
-    throw e;
+    console.error(e instanceof Error ? e.stack : String(e));
+    console.error(`\nThis is a bug in Backprop Lens, not a problem with your input: please report it with the lines above and the command (${command} ${rest.join(' ')}).`);
+    return EXIT.internal;
   }
 }
 

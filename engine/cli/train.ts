@@ -1,5 +1,4 @@
-import { loadSplits } from '../data/data';
-import { Trainer, type EpochResult } from '../train/trainer';
+import { loadTrainingData, Trainer, type EpochResult } from '../train/trainer';
 import type { TrainingConfig } from '../train/config';
 import type { Splits } from '../data/dataset';
 import { typescriptKernels, type Kernels } from '../nn/kernels';
@@ -7,22 +6,28 @@ import { wasmKernels, wasmProblem } from '../nn/wasmKernels';
 import { parseTrainArgs, TRAIN_USAGE, UsageError, type TrainArgs } from './args';
 import { ProgressBar } from './progress';
 import { count, fixed } from './format';
+import { EXIT } from './exit';
+import type { Divergence } from '../train/divergence';
 
 /** `train`: the headless trainer. Returns the exit code. */
 export function train(argv: string[]): number {
   const parsed = parseTrainArgs(argv);
   if (parsed === 'help') {
     console.log(TRAIN_USAGE);
-    return 0;
+    return EXIT.done;
   }
   const started = performance.now();
-  const data = loadSplits(parsed.data);
+  const data = loadTrainingData(parsed.config, parsed.data);
   const kernels = chooseKernels(parsed.engine);
   const trainer = new Trainer(parsed.config, data, { kernels });
   const report = parsed.json ? jsonReport() : textReport(parsed, data, kernels);
   let trainSeconds = 0;
   while (!trainer.finished) {
     const epoch = trainer.runEpoch(() => report.step?.(trainer));
+    if (!epoch) {
+      report.diverged(trainer.divergence!);
+      return EXIT.diverged;
+    }
     trainSeconds += epoch.seconds;
     report.epoch(epoch);
   }
@@ -33,7 +38,7 @@ export function train(argv: string[]): number {
     seconds: (performance.now() - started) / 1000,
     samplesPerSecond: (data.train.count * parsed.config.epochs) / trainSeconds,
   });
-  return 0;
+  return EXIT.done;
 }
 
 interface Final {
@@ -49,12 +54,17 @@ interface Report {
   step?: (trainer: Trainer) => void;
   epoch(e: EpochResult): void;
   end(f: Final): void;
+  diverged(d: Divergence): void;
 }
 
 function jsonReport(): Report {
   return {
     epoch: (e) => console.log(JSON.stringify(e)),
     end: (f) => console.log(JSON.stringify(f)),
+    diverged: (d) => {
+      console.error(d.message);
+      console.log(JSON.stringify({ error: 'diverged', step: d.step, epoch: d.epoch, layer: d.layer, tensor: d.tensor, pass: d.pass, message: d.message }));
+    },
   };
 }
 
@@ -101,6 +111,10 @@ function textReport(args: TrainArgs, data: Splits, kernels: Kernels): Report {
           `train acc ${fixed(e.trainAccuracy)}  val acc ${fixed(e.validationAccuracy)}  ` +
           `${count(e.samplesPerSecond)} samples/s  ${e.seconds.toFixed(1)} s`,
       );
+    },
+    diverged: (d) => {
+      bar?.clear();
+      console.log(d.message);
     },
     end: (f) => {
       console.log(`test accuracy ${fixed(f.testAccuracy)} (loss ${fixed(f.testLoss)}) on ${count(data.test.count)} digits`);

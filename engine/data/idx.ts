@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { Dataset, Splits } from './dataset';
 import { MNIST_CLASSES } from './mnist';
+import { grouped, LIMITS } from '../limits';
 
 /**
  * The IDX files of MNIST and Fashion-MNIST, raw or gzipped, under the names that
@@ -51,7 +52,11 @@ export function parseIdx(bytes: Uint8Array, dimensions: number, file: string): I
   }
   const sizes: number[] = [];
   for (let d = 0; d < dimensions; d++) sizes.push(view.getUint32(4 + 4 * d));
+  if (sizes.includes(0)) throw new DataFileError(file, `the header's sizes ${sizes.join(' x ')} hold no data; is the file complete?`);
   const length = sizes.reduce((a, b) => a * b, 1);
+  if (length > LIMITS.idxBytes) {
+    throw new DataFileError(file, `the header promises ${sizes.join(' x ')} = ${grouped(length)} bytes, more than the limit of ${grouped(LIMITS.idxBytes)} (the file holds ${grouped(bytes.length - headerBytes)}); is this an MNIST file?`);
+  }
   if (bytes.length < headerBytes + length) {
     throw new DataFileError(
       file,
@@ -65,31 +70,45 @@ function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
 
-/** Reads `name` or `name.gz` from `folder`, unzipping by content rather than by name. */
+/**
+ * Reads `name` or `name.gz` from `folder`, unzipping by content rather than by
+ * name. Every failure (the folder removed while loading included) is a
+ * DataFileError, and nothing larger than the limit is read or unzipped.
+ */
 function readDataFile(folder: string, name: string): { file: string; bytes: Uint8Array } {
   const candidates = [name, `${name}.gz`].map((n) => path.join(folder, n));
   const file = candidates.find((f) => fs.existsSync(f));
   if (!file) {
     throw new DataFileError(candidates[0], `missing: put ${name} (or ${name}.gz) into ${folder}`);
   }
-  let bytes: Uint8Array = fs.readFileSync(file);
+  let bytes: Uint8Array;
+  try {
+    const size = fs.statSync(file).size;
+    if (size > LIMITS.idxBytes) throw new DataFileError(file, `${grouped(size)} bytes, more than the limit of ${grouped(LIMITS.idxBytes)}; is this an MNIST file?`);
+    bytes = fs.readFileSync(file);
+  } catch (e) {
+    if (e instanceof DataFileError) throw e;
+    throw new DataFileError(file, `cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); was it moved or deleted while loading?`);
+  }
   if (bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = zlib.gunzipSync(bytes);
+      bytes = zlib.gunzipSync(bytes, { maxOutputLength: LIMITS.idxBytes + 64 });
     } catch (e) {
-      throw new DataFileError(file, `not a valid gzip file (${(e as Error).message}); download it again`);
+      const tooLarge = (e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+      throw new DataFileError(file, tooLarge ? `unzips to more than the limit of ${grouped(LIMITS.idxBytes)} bytes; is this an MNIST file?` : `not a valid gzip file (${(e as Error).message}); download it again`);
     }
   }
   return { file, bytes };
 }
 
 /** One images file and its labels file as a dataset, with every check of the pair. */
-function loadPair(folder: string, imagesName: string, labelsName: string): Dataset {
+function loadPair(folder: string, imagesName: string, labelsName: string, minimum: number): Dataset {
   const images = readDataFile(folder, imagesName);
   const labels = readDataFile(folder, labelsName);
   const x = parseIdx(images.bytes, 3, images.file);
   const y = parseIdx(labels.bytes, 1, labels.file);
   const [count, rows, cols] = x.sizes;
+  if (count < minimum) throw new DataFileError(images.file, `holds ${count} image${count === 1 ? '' : 's'}; ${minimum} at least are needed`);
   if (y.sizes[0] !== count) {
     throw new DataFileError(labels.file, `holds ${y.sizes[0]} labels but ${images.file} holds ${count} images`);
   }
@@ -121,11 +140,12 @@ function rowsOf(data: Dataset, start: number, end: number): Dataset {
  * Everything is checked before anything is returned.
  */
 export function loadIdxFolder(folder: string): Splits {
-  if (!fs.existsSync(folder) || !fs.statSync(folder).isDirectory()) {
+  if (!fs.statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
     throw new DataFileError(folder, `no such folder: give a folder that holds the four IDX files (${Object.values(IDX_FILES).join(', ')}, raw or .gz)`);
   }
-  const train = loadPair(folder, IDX_FILES.trainImages, IDX_FILES.trainLabels);
-  const test = loadPair(folder, IDX_FILES.testImages, IDX_FILES.testLabels);
+  // A sixth of the training images must make at least one validation image.
+  const train = loadPair(folder, IDX_FILES.trainImages, IDX_FILES.trainLabels, 6);
+  const test = loadPair(folder, IDX_FILES.testImages, IDX_FILES.testLabels, 1);
   if (test.features !== train.features) {
     throw new DataFileError(
       path.join(folder, IDX_FILES.testImages),

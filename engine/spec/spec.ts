@@ -8,6 +8,7 @@ import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode, type 
 import type { ActivationType, LayerSpec } from '../nn/layers/layer';
 import type { LossType } from '../nn/losses';
 import { ACTIVATIONS } from '../train/config';
+import { grouped, jsonDepth, LIMITS, networkTooLarge } from '../limits';
 
 export type SpecPath = (string | number)[];
 
@@ -94,7 +95,7 @@ function checkLayers(c: Checker, layers: unknown, inputs: number | null): { laye
     c.problem(['layers'], 'layers must be a non-empty array such as [{"type": "linear", "in": 3, "out": 2}, {"type": "sigmoid"}]');
     return { layers: out, outputs: null };
   }
-  let features = inputs;
+  let features = inputs, parameters = 0;
   layers.forEach((layer: unknown, i) => {
     const at: SpecPath = ['layers', i];
     if (!isObject(layer) || !LAYER_TYPES.includes(layer.type as string)) {
@@ -110,11 +111,19 @@ function checkLayers(c: Checker, layers: unknown, inputs: number | null): { laye
       if (!isCount(inCount)) c.problem([...at, 'in'], 'a linear layer needs "in", its number of inputs');
       else if (mismatch) c.problem([...at, 'in'], `layer ${i} takes ${inCount} inputs but ${i === 0 ? 'the data has' : `layer ${i - 1} gives`} ${features}`);
       // With "in" itself wrong, W's width would be a second, misleading complaint.
-      const ok = isCount(layer.out) && isCount(inCount) && !mismatch;
+      const sized = isCount(layer.out) && isCount(inCount) && !mismatch;
+      const before = parameters;
+      if (sized) parameters += (inCount + 1) * (layer.out as number);
+      const withinLimit = parameters <= LIMITS.parameters;
+      if (sized && !withinLimit && before <= LIMITS.parameters) {
+        c.problem([...at, 'out'], `with this layer the network has ${grouped(parameters)} parameters, more than the ${grouped(LIMITS.parameters)} a laptop can train (the parameter limit); use fewer units`);
+      }
+      const ok = sized && withinLimit;
       if (ok && layer.W !== undefined) c.matrix([...at, 'W'], layer.W, layer.out as number, inCount, 'W');
       if (ok && layer.b !== undefined) c.vector([...at, 'b'], layer.b, layer.out as number, 'b');
       if (ok) out.push({ type: 'linear', in: inCount, out: layer.out as number, W: layer.W as number[][] | undefined, b: layer.b as number[] | undefined });
-      features = isCount(layer.out) ? layer.out : null;
+      // Past the limit, sizes downstream would only repeat the complaint.
+      features = isCount(layer.out) && withinLimit ? layer.out : null;
       return;
     }
     if (layer.type === 'dropout') {
@@ -147,12 +156,16 @@ function checkData(c: Checker, data: unknown, outputs: number | null): { data: S
   if ('dataset' in data) {
     if (data.dataset !== 'mnist') c.problem(['data', 'dataset'], 'the only dataset is "mnist"');
     const batchSize = data.batchSize ?? 5;
-    if (!isCount(batchSize)) c.problem(['data', 'batchSize'], 'batchSize must be a whole number of examples, such as 5');
+    if (!isCount(batchSize) || batchSize > LIMITS.specRows) c.problem(['data', 'batchSize'], `batchSize must be a whole number of examples from 1 to ${LIMITS.specRows} (the batch limit), such as 5`);
     return { data: { dataset: 'mnist', batchSize: batchSize as number }, inputs: MNIST_FEATURES, rows: batchSize as number };
   }
   if (!c.matrix(['data', 'inputs'], data.inputs, null, null, 'inputs')) return { data: null, inputs: null, rows: null };
   const inputs = data.inputs as number[][];
   const rows = inputs.length;
+  if (rows > LIMITS.specRows) {
+    c.problem(['data', 'inputs'], `${grouped(rows)} examples, more than the batch limit of ${grouped(LIMITS.specRows)}: a spec is one batch to step through`);
+    return { data: null, inputs: inputs[0].length, rows };
+  }
   if ('targets' in data) {
     if (c.matrix(['data', 'targets'], data.targets, rows, outputs, 'targets')) return { data: { inputs, targets: data.targets as number[][] }, inputs: inputs[0].length, rows };
   } else if ('labels' in data) {
@@ -176,6 +189,9 @@ function checkSpec(c: Checker, x: unknown): NetworkSpec | null {
   const firstPass = isObject(x.data) && 'dataset' in x.data ? MNIST_FEATURES : isObject(x.data) && Array.isArray(x.data.inputs) && Array.isArray(x.data.inputs[0]) ? x.data.inputs[0].length : null;
   const { layers, outputs } = checkLayers(c, x.layers, firstPass);
   const data = checkData(c, x.data, outputs);
+  const widths = [firstPass ?? 0, ...layers.flatMap((l) => (l.type === 'linear' ? [l.out] : []))];
+  const tooLarge = c.problems.length === 0 && data.rows !== null ? networkTooLarge(widths, data.rows) : null;
+  if (tooLarge) c.problem(['data'], tooLarge);
   if (isObject(x.data) && 'dataset' in x.data && outputs !== null && outputs !== MNIST_CLASSES) {
     c.problem(['layers', (x.layers as unknown[]).length - 1], `the mnist dataset has ${MNIST_CLASSES} classes but the network ends with ${outputs} outputs`);
   }
@@ -211,14 +227,27 @@ function locate(root: Node | undefined, path: SpecPath): { offset: number; lengt
 
 /** Parses and checks a spec file's text: the spec, or every problem with its place. */
 export function parseSpec(text: string): { spec: NetworkSpec | null; problems: SpecProblem[] } {
+  const tooLarge = (message: string): { spec: null; problems: SpecProblem[] } => ({ spec: null, problems: [{ path: [], message, offset: 0, length: 1 }] });
+  if (text.length > LIMITS.specBytes) return tooLarge(`the file has ${grouped(text.length)} characters, more than the limit of ${grouped(LIMITS.specBytes)} for a network spec`);
+  if (jsonDepth(text, LIMITS.specDepth) > LIMITS.specDepth) {
+    return tooLarge(`arrays and objects are nested more than ${LIMITS.specDepth} deep (the nesting limit); a spec needs 5: {"layers": [{"W": [[...]]}]}`);
+  }
   const errors: ParseError[] = [];
-  const root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false });
+  let root: Node | undefined, value: unknown;
+  try {
+    root = parseTree(text, errors, { allowTrailingComma: false, disallowComments: false });
+    value = root && getNodeValue(root);
+  } catch (e) {
+    // The depth check counts brackets that a comment hides as well; this is its backstop.
+    if (e instanceof RangeError) return tooLarge(`arrays and objects are nested too deeply (the nesting limit is ${LIMITS.specDepth})`);
+    throw e;
+  }
   if (errors.length > 0 || !root) {
     const problems = errors.map((e) => ({ path: [], message: `not valid JSON: ${printParseErrorCode(e.error)}`, offset: e.offset, length: Math.max(1, e.length) }));
     return { spec: null, problems: problems.length ? problems : [{ path: [], message: 'the file is empty', offset: 0, length: 1 }] };
   }
   const checker = new Checker();
-  const spec = checkSpec(checker, getNodeValue(root));
+  const spec = checkSpec(checker, value);
   return { spec, problems: checker.problems.map((p) => ({ ...p, ...locate(root, p.path) })) };
 }
 

@@ -9,6 +9,7 @@ import { loadEmbeddedSplits } from '../data/mnist';
 import { toRows } from '../nn/tensor';
 import { specLayers, type NetworkSpec } from './spec';
 import { Stepper } from '../train/stepper';
+import { diagnose, type Divergence } from '../train/divergence';
 
 /** A spec made runnable: its float64 network with the given weights, its optimizer, and its one batch. */
 export interface SpecRun {
@@ -65,6 +66,8 @@ export interface Trace {
   /** From the last layer to the first; dW is the gradient the optimizer used (lambda W included). */
   readonly backward: { layer: number; type: string; gradOutput: number[][]; gradInput: number[][]; dW?: number[][]; db?: number[] }[];
   readonly updated: { layer: number; W: number[][]; b: number[] }[];
+  /** Set when a value of the step is NaN or infinite: then `updated` holds the weights as they were. */
+  readonly divergence?: Divergence;
 }
 
 export function traceStep(run: SpecRun): Trace {
@@ -74,7 +77,8 @@ export function traceStep(run: SpecRun): Trace {
   const forward = net.layers.map((l, layer) => ({ layer, type: l.type, output: toRows(l.output, rows, l.outFeatures) }));
   const { dataLoss, penalty } = stepper;
   const probabilities = net.loss instanceof SoftmaxCrossEntropy ? toRows(net.loss.probabilities, rows, net.outFeatures) : undefined;
-  stepper.update();
+  const applied = stepper.update();
+  const divergence = applied ? undefined : diagnose(net, dataLoss, penalty, 1, 1, run.spec.optimizer);
   const backward = net.layers.map((l, layer) => ({
     layer,
     type: l.type,
@@ -83,5 +87,5 @@ export function traceStep(run: SpecRun): Trace {
     ...(l instanceof Linear ? { dW: toRows(l.dW, l.outFeatures, l.inFeatures), db: Array.from(l.db) } : {}),
   })).reverse();
   const updated = net.layers.flatMap((l, layer) => (l instanceof Linear ? [{ layer, W: toRows(l.W, l.outFeatures, l.inFeatures), b: Array.from(l.b) }] : []));
-  return { forward, ...(probabilities ? { probabilities } : {}), loss: dataLoss + penalty, dataLoss, penalty, backward, updated };
+  return { forward, ...(probabilities ? { probabilities } : {}), loss: dataLoss + penalty, dataLoss, penalty, backward, updated, ...(divergence ? { divergence } : {}) };
 }

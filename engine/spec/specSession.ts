@@ -2,6 +2,13 @@ import { countCorrect } from '../train/metrics';
 import { SoftmaxCrossEntropy } from '../nn/losses';
 import type { SnapshotSource } from '../train/snapshot';
 import type { SpecRun } from './specRun';
+import { diagnose, type Divergence } from '../train/divergence';
+
+export interface SpecStepResult {
+  readonly batchAccuracy: number | null;
+  /** Set when a value of the step is NaN or infinite: the step was not applied. */
+  readonly divergence: Divergence | null;
+}
 
 /**
  * A network spec stepped in the panel: its one batch, step after step, a
@@ -17,6 +24,7 @@ export class SpecSession implements SnapshotSource {
   /** A spec never runs out of steps. */
   readonly finished = false;
   readonly atEpochEnd = false;
+  divergence: Divergence | null = null;
 
   constructor(readonly run: SpecRun) {}
 
@@ -47,16 +55,20 @@ export class SpecSession implements SnapshotSource {
     stepper.advance();
   }
 
-  /** Applies the optimizer; accuracy only where the targets are classes. */
-  update(): { readonly batchAccuracy: number | null } {
-    const { stepper, network: net, Y, rows } = this.run;
-    stepper.update();
-    this.step++;
+  /** Applies the optimizer, unless a value of the step is NaN or infinite; accuracy only where the targets are classes. */
+  update(): SpecStepResult {
+    const { stepper, network: net, Y, rows, spec } = this.run;
     const output = net.layers[net.layers.length - 1].output;
-    return { batchAccuracy: net.loss instanceof SoftmaxCrossEntropy ? countCorrect(output, Y, rows, net.outFeatures) / rows : null };
+    const batchAccuracy = net.loss instanceof SoftmaxCrossEntropy ? countCorrect(output, Y, rows, net.outFeatures) / rows : null;
+    if (!stepper.update()) {
+      this.divergence ??= diagnose(net, stepper.dataLoss, stepper.penalty, this.step + 1, 1, spec.optimizer);
+      return { batchAccuracy, divergence: this.divergence };
+    }
+    this.step++;
+    return { batchAccuracy, divergence: null };
   }
 
-  trainStep(): { readonly batchAccuracy: number | null } {
+  trainStep(): SpecStepResult {
     while (!this.readyToUpdate) this.advance();
     return this.update();
   }

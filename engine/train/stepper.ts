@@ -1,6 +1,7 @@
 import type { Float } from '../nn/tensor';
 import type { Network } from '../nn/network';
 import type { SGD } from '../nn/optimizer';
+import { stepIsFinite } from './divergence';
 
 /**
  * Where a training step stands. One step on a mini-batch is a sequence of
@@ -67,10 +68,16 @@ export class Stepper {
     this.done++;
   }
 
-  /** Applies the optimizer after the backward pass, ending the step. */
-  update(): void {
+  /**
+   * Applies the optimizer after the backward pass, ending the step; false when the
+   * loss or a gradient of the step is NaN or infinite. Then nothing is applied and
+   * the step stays as it is, every record of it readable (see divergence.ts).
+   */
+  update(): boolean {
     if (!this.readyToUpdate) throw new Error('the update comes after the forward and backward passes of a step');
+    if (!stepIsFinite(this.network, this.dataLoss, this.penalty)) return false;
     this.optimizer.step();
     this.done = 0;
+    return true;
   }
 }

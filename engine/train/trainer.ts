@@ -6,11 +6,11 @@ import { Network } from '../nn/network';
 import { SGD } from '../nn/optimizer';
 import { fillBatch, identityOrder, type Dataset, type Splits } from '../data/dataset';
 import { countCorrect } from './metrics';
-import { mlpLayers, type TrainingConfig } from './config';
+import { configProblems, EVAL_ROWS, mlpLayers, type TrainingConfig } from './config';
+import { loadSplits } from '../data/data';
+import { DataFileError } from '../data/idx';
 import { Stepper, type Phase } from './stepper';
-
-/** Evaluation forward passes carry this many examples at once. */
-const EVAL_ROWS = 100;
+import { diagnose, type Divergence } from './divergence';
 
 export interface StepResult {
   /** 1-based epoch this step belongs to. */
@@ -23,6 +23,8 @@ export interface StepResult {
   readonly dataLoss: number;
   readonly penalty: number;
   readonly batchAccuracy: number;
+  /** Set when a value of this step is NaN or infinite: the step was not applied, and the run cannot go on. */
+  readonly divergence: Divergence | null;
 }
 
 export interface EpochResult {
@@ -57,6 +59,17 @@ export function defaultKernels(precision: Precision): Kernels {
 }
 
 /**
+ * The data of a training run, checked against its network before anything is
+ * allocated for it: images too large for the network are the data's problem.
+ */
+export function loadTrainingData(config: TrainingConfig, folder?: string): Splits {
+  const data = loadSplits(folder);
+  const [problem] = configProblems(config, data.train.features, data.train.classes);
+  if (problem) throw new DataFileError(folder ?? data.source, `its images have ${data.train.features} pixels, and ${problem.message}`);
+  return data;
+}
+
+/**
  * A training run: the network, its optimizer and the one random generator, fed
  * mini-batches of a freshly shuffled training set every epoch. It advances by
  * whole steps (trainStep) or by sub-steps (advance), so a caller can pause between
@@ -69,6 +82,8 @@ export class Trainer {
   /** Completed steps, and the 1-based epoch of the current (or last) step. */
   step = 0;
   epoch = 0;
+  /** Where and why the run diverged; null while every value is finite. */
+  divergence: Divergence | null = null;
   /** Examples of the current epoch taken into mini-batches so far. */
   private position = 0;
   private rows = 0;
@@ -84,6 +99,8 @@ export class Trainer {
   constructor(readonly config: TrainingConfig, readonly data: Splits, options: TrainerOptions = {}) {
     const precision = options.precision ?? 'float32';
     const { train } = data;
+    const [problem] = configProblems(config, train.features, train.classes);
+    if (problem) throw new RangeError(problem.message);
     const maxRows = Math.max(config.batchSize, EVAL_ROWS);
     const kernels = options.kernels ?? defaultKernels(precision);
     this.random = new Random(config.seed);
@@ -155,20 +172,28 @@ export class Trainer {
     this.stepper.advance();
   }
 
-  /** Applies the optimizer after the backward pass, ending the step. */
+  /**
+   * Applies the optimizer after the backward pass, ending the step; unless a
+   * value of the step is NaN or infinite: then the step stays unapplied, and
+   * `divergence` says where and why.
+   */
   update(): StepResult {
-    this.stepper.update();
     const layers = this.network.layers, rows = this.rows;
+    const { dataLoss, penalty } = this.stepper, loss = dataLoss + penalty;
     const correct = countCorrect(layers[layers.length - 1].output, this.Y, rows, this.data.train.classes);
+    if (!this.stepper.update()) {
+      this.divergence ??= diagnose(this.network, dataLoss, penalty, this.step + 1, this.epoch, this.config);
+      return { epoch: this.epoch, step: this.step + 1, rows, loss, dataLoss, penalty, batchAccuracy: correct / rows, divergence: this.divergence };
+    }
     this.step++;
     if (this.position >= this.data.train.count) this.position = 0;
-    const { dataLoss, penalty } = this.stepper, t = this.tally, loss = dataLoss + penalty;
+    const t = this.tally;
     t.loss += loss * rows;
     t.dataLoss += dataLoss * rows;
     t.penalty += penalty * rows;
     t.correct += correct;
     t.seen += rows;
-    return { epoch: this.epoch, step: this.step, rows, loss, dataLoss, penalty, batchAccuracy: correct / rows };
+    return { epoch: this.epoch, step: this.step, rows, loss, dataLoss, penalty, batchAccuracy: correct / rows, divergence: null };
   }
 
   /** The rest of the current step (all of it, between steps): forward, loss, backward, update. */
@@ -192,10 +217,11 @@ export class Trainer {
     this.stepper.begin(this.X, this.Y, this.rows);
   }
 
-  /** Trains to the end of the current epoch, then measures validation accuracy. */
-  runEpoch(onStep?: (s: StepResult) => void): EpochResult {
+  /** Trains to the end of the current epoch, then measures validation accuracy; null if the run diverged (see `divergence`). */
+  runEpoch(onStep?: (s: StepResult) => void): EpochResult | null {
     do {
       const s = this.trainStep();
+      if (s.divergence) return null;
       onStep?.(s);
     } while (!this.atEpochEnd);
     return this.endEpoch(this.evaluate(this.data.validation));

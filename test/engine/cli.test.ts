@@ -65,7 +65,9 @@ const BAD: [string[], RegExp][] = [
   [['--lr', '-1'], /learning rate must be a positive number such as 0\.01 \(got -1\)/],
   [['--dropout', '1'], /dropout rate must be in \[0, 1\), such as 0\.5, or 0 for none \(got 1\)/],
   [['--activation', 'softplus'], /activation must be one of relu, tanh, sigmoid \(got softplus\)/],
-  [['--hidden', '128,0'], /hidden layer sizes must be whole numbers from 1 to 100000/],
+  [['--hidden', '128,0'], /hidden layer sizes must be 1 to 32 whole numbers from 1 to 100000/],
+  [['--hidden', '100000,100000'], /the network 784-100000-100000-10 has 10,079,600,010 parameters, more than the 20,000,000 a laptop can train \(the parameter limit\); use fewer units/],
+  [['--hidden', '20000', '--batch', '4096'], /4,096 examples at a time through 784-20000-10 units make 85,172,224 activations, more than the limit of 20,000,000/],
   [['--batch', 'five'], /--batch takes a number \(got "five"\)/],
   [['--epochs', '2.5'], /epochs must be a whole number/],
   [['--colour'], /Unknown option '--colour'/],
@@ -80,10 +82,35 @@ for (const [args, message] of BAD) {
   });
 }
 
-test('train --data with a folder that is not there stops with exit code 1 and names it', () => {
+test('train --data with a folder that is not there is bad input: exit code 2, the folder named, no stack trace', () => {
   const r = cli('train', '--data', '/no/such/mnist');
-  assert.equal(r.status, 1);
-  assert.match(r.stderr, /\/no\/such\/mnist: no such folder/);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /^error: \/no\/such\/mnist: no such folder/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+test('a learning rate of 1e30 with momentum 0.99 diverges: exit code 3, where and why, and a last JSON line that says so', () => {
+  const text = cli('train', '--lr', '1e30', '--momentum', '0.99');
+  assert.equal(text.status, 3, text.stderr);
+  assert.match(text.stdout, /Training diverged at step 2 \(epoch 1\): the first NaN appeared in the output of layer 3 \(linear\) in the forward pass\. Likely cause: the learning rate 1e\+30 is far too large for this network; 0\.01 is the homework's value\./);
+  assert.doesNotMatch(text.stdout, /test accuracy/);
+  const json = cli('train', '--lr', '1e30', '--momentum', '0.99', '--json');
+  assert.equal(json.status, 3);
+  const lines = json.stdout.trim().split('\n');
+  assert.equal(lines.length, 1, 'no epoch ended');
+  const last = JSON.parse(lines[0]);
+  assert.deepEqual({ ...last, message: undefined }, { error: 'diverged', step: 2, epoch: 1, layer: 3, tensor: 'output', pass: 'forward', message: undefined });
+  assert.match(json.stderr, /^Training diverged at step 2/);
+});
+
+test('the exit codes: 0 help, 2 an unknown command, 1 an internal error with its stack trace and a request to report it', () => {
+  assert.equal(cli('--help').status, 0);
+  assert.equal(cli('teach').status, 2);
+  // A bug of ours, injected: the clock throws in the middle of training.
+  const broken = node(['--require', path.join(__dirname, '../fixtures/faults/clock-fails.cjs')], 'train', '--epochs', '1', '--hidden', '8', '--batch', '100');
+  assert.equal(broken.status, 1);
+  assert.match(broken.stderr, /\n\s+at /, 'the stack trace');
+  assert.match(broken.stderr, /This is a bug in Backprop Lens, not a problem with your input: please report it/);
 });
 
 test('bench --json measures the four networks of the speed table with both engines', () => {

@@ -61,6 +61,9 @@ const MALFORMED: [string, (f: Record<string, Buffer>) => void, string, RegExp][]
   ['a header cut short', (f) => { f[IDX_FILES.trainLabels] = f[IDX_FILES.trainLabels].subarray(0, 6); }, IDX_FILES.trainLabels, /truncated: 6 bytes, shorter than the 8-byte IDX header/],
   ['image and label counts that differ', (f) => { f[IDX_FILES.trainLabels] = idx([11], digits.labels.subarray(0, 11)); }, IDX_FILES.trainLabels, /holds 11 labels but .*train-images-idx3-ubyte holds 12 images/],
   ['a label out of range', (f) => { f[IDX_FILES.testLabels] = idx([6], Uint8Array.of(1, 2, 3, 10, 4, 5)); }, IDX_FILES.testLabels, /label 10 of example 3 is out of range 0..9/],
+  ['a header that promises more than the size limit', (f) => { f[IDX_FILES.trainImages] = idx([2000000, 28, 28], pixelBytes(0, 12)); }, IDX_FILES.trainImages, /the header promises 2000000 x 28 x 28 = 1,568,000,000 bytes, more than the limit of 1,073,741,824 \(the file holds 9,408\)/],
+  ['a header with a size of 0', (f) => { f[IDX_FILES.testImages] = idx([6, 0, 28], pixelBytes(5000, 6)); }, IDX_FILES.testImages, /the header's sizes 6 x 0 x 28 hold no data/],
+  ['too few training images for a validation share', (f) => { f[IDX_FILES.trainImages] = idx([3, 28, 28], pixelBytes(0, 3)); f[IDX_FILES.trainLabels] = idx([3], digits.labels.subarray(0, 3)); }, IDX_FILES.trainImages, /holds 3 images; 6 at least are needed/],
   ['a missing file', (f) => { delete f[IDX_FILES.testLabels]; }, IDX_FILES.testLabels, /missing: put t10k-labels-idx1-ubyte \(or t10k-labels-idx1-ubyte.gz\) into/],
 ];
 

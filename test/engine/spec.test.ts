@@ -73,6 +73,9 @@ const BROKEN: [string, (s: string) => string, string, RegExp, number][] = [
   ['a dropout rate of 1', (s) => s.replace('{ "type": "sigmoid" },', '{ "type": "dropout", "rate": 1 },'), '$.layers[1].rate', /dropout needs "rate" in \[0, 1\)/, 5],
   ['a negative learning rate', (s) => s.replace('"learningRate": 0.01', '"learningRate": -1'), '$.optimizer.learningRate', /learningRate must be a positive number/, 10],
   ['broken JSON', (s) => s.replace('"loss": "mse",', '"loss": "mse"'), '$', /not valid JSON: CommaExpected/, 10],
+  ['a 3 -> 400,000,000 linear layer', (s) => s.replace('{ "type": "linear", "in": 3, "out": 2,', '{ "type": "linear", "in": 3, "out": 400000000,'), '$.layers[0].out', /with this layer the network has 1,600,000,000 parameters, more than the 20,000,000 a laptop can train \(the parameter limit\)/, 4],
+  ['20,000 nested brackets', (s) => s.replace('"loss": "mse",', `"loss": "mse", "deep": ${'['.repeat(20000)}${']'.repeat(20000)},`), '$', /arrays and objects are nested more than 32 deep \(the nesting limit\)/, 1],
+  ['a batch of 5,000 examples', (s) => s.replace('"inputs": [[1, 4, 5]], "targets": [[0.1, 0.05]]', `"inputs": [${Array(5000).fill('[1, 4, 5]').join(', ')}], "targets": [${Array(5000).fill('[0.1, 0.05]').join(', ')}]`), '$.data.inputs', /5,000 examples, more than the batch limit of 4,096/, 12],
 ];
 
 for (const [what, breakIt, where, message, line] of BROKEN) {
@@ -94,6 +97,30 @@ for (const [what, breakIt, where, message, line] of BROKEN) {
     fs.rmSync(path.dirname(file), { recursive: true });
   });
 }
+
+test('a batch of MNIST digits over the batch limit names $.data.batchSize', () => {
+  const text = fs.readFileSync(path.join(EXAMPLES, 'homework-mnist.mlp.json'), 'utf8').replace('"batchSize": 5', '"batchSize": 5000');
+  const { problems } = parseSpec(text);
+  assert.deepEqual(problems.map((p) => [formatPath(p.path), p.message]), [['$.data.batchSize', 'batchSize must be a whole number of examples from 1 to 4096 (the batch limit), such as 5']]);
+});
+
+test('a step whose numbers overflow: trace prints it, says where on stderr, and exits with 3', () => {
+  const spec = {
+    layers: [{ type: 'linear', in: 2, out: 1, W: [[1e200, 1e200]], b: [0] }],
+    loss: 'mse',
+    data: { inputs: [[1e200, 1e200]], targets: [[0]] },
+  };
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'spec-')), 'overflow.mlp.json');
+  fs.writeFileSync(file, JSON.stringify(spec));
+  const r = cliTrace(file);
+  assert.equal(r.status, 3, r.stderr);
+  const t = JSON.parse(r.stdout) as Trace;
+  assert.equal(t.forward[0].output[0][0], null, 'JSON writes an infinity as null');
+  assert.deepEqual(t.updated[0].W, [[1e200, 1e200]], 'the broken step is not applied');
+  assert.equal(`${file}: ${t.divergence!.message}\n`, r.stderr);
+  assert.match(r.stderr, /diverged at step 1 \(epoch 1\): the first infinite value appeared in the output of layer 0 \(linear\) in the forward pass/);
+  fs.rmSync(path.dirname(file), { recursive: true });
+});
 
 test('trace of the homework example runs one step of the 784-1000-10 network on 5 real digits', () => {
   const { spec } = parseSpec(fs.readFileSync(path.join(EXAMPLES, 'homework-mnist.mlp.json'), 'utf8'));

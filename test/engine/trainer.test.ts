@@ -55,7 +55,7 @@ test('the last mini-batch of an epoch takes the remaining examples, and the epoc
 
 test('the homework network learns: one epoch on the embedded digits reaches 0.9 test accuracy', () => {
   const trainer = new Trainer({ ...DEFAULT_CONFIG, epochs: 1 }, embedded);
-  const epoch = trainer.runEpoch();
+  const epoch = trainer.runEpoch()!;
   const test = trainer.evaluate(embedded.test);
   console.log(`one epoch of the homework network: loss ${epoch.loss.toFixed(4)}, validation ${epoch.validationAccuracy}, test ${test.accuracy}, ${Math.round(epoch.samplesPerSecond)} samples/s`);
   assert.ok(epoch.loss < 1.0, `mean training loss ${epoch.loss}`);

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { DEFAULT_CONFIG, type RunStatus, type Snapshot, type TrainingConfig } from '../../engine';
+import { DEFAULT_CONFIG, type Divergence, type RunStatus, type Snapshot, type TrainingConfig } from '../../engine';
 import { RunController, type RunListener } from '../../extension/runController';
 
 const WORKER = path.join(__dirname, '../../dist/worker.js');
@@ -16,6 +16,7 @@ class Recorder implements RunListener {
   epochs = 0;
   finals: number[] = [];
   failures: string[] = [];
+  divergences: Divergence[] = [];
   logs: string[] = [];
   private waiters: (() => void)[] = [];
 
@@ -24,6 +25,7 @@ class Recorder implements RunListener {
   epoch(): void { this.epochs++; this.wake(); }
   finished(r: { testAccuracy: number }): void { this.finals.push(r.testAccuracy); this.wake(); }
   failed(message: string): void { this.failures.push(message); this.wake(); }
+  diverged(d: Divergence): void { this.divergences.push(d); this.wake(); }
   log(line: string): void { this.logs.push(line); }
 
   get last(): RunStatus { return this.statuses[this.statuses.length - 1]; }

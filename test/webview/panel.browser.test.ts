@@ -19,7 +19,7 @@ let page: Page;
 const trainer = new Trainer(DEFAULT_CONFIG, loadEmbeddedSplits());
 const snapshots: Snapshot[] = [];
 const status = (over: Partial<RunStatus> = {}): RunStatus => ({
-  state: 'running', stepping: NO_STEPPING, config: DEFAULT_CONFIG, spec: null, source: 'embedded MNIST', epochs: [], final: null, message: null, ...over,
+  state: 'running', stepping: NO_STEPPING, config: DEFAULT_CONFIG, spec: null, source: 'embedded MNIST', epochs: [], final: null, message: null, divergence: null, ...over,
 });
 
 const deliver = (message: HostMessage): Promise<void> => deliverTo(page, message);

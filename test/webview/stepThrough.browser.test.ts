@@ -25,7 +25,7 @@ function session(example: string): SpecSession {
 }
 
 function pausedOn(spec: string): RunStatus {
-  return { state: 'paused', stepping: NO_STEPPING, config: null, spec, source: spec, epochs: [], final: null, message: null };
+  return { state: 'paused', stepping: NO_STEPPING, config: null, spec, source: spec, epochs: [], final: null, message: null, divergence: null };
 }
 
 /** Shows the session's current sub-step, and answers the panel's requests for matrices as the host does. */
