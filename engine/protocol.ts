@@ -258,7 +258,7 @@ export function parseWorkerCommand(x: unknown): WorkerCommand | null {
   switch (x.type) {
     case 'start':
       return isConfig(x.config) && isDataSource(x.data) && typeof x.paused === 'boolean' && typeof x.snapshotsPerSecond === 'number'
-        ? (x as unknown as WorkerCommand)
+        ? { type: 'start', config: x.config, data: x.data, paused: x.paused, snapshotsPerSecond: x.snapshotsPerSecond }
         : null;
     case 'loadSpec':
       return typeof x.text === 'string' && typeof x.name === 'string' && typeof x.snapshotsPerSecond === 'number'
@@ -267,7 +267,7 @@ export function parseWorkerCommand(x: unknown): WorkerCommand | null {
     case 'pause': case 'resume': case 'stepForward': case 'stepBackward': case 'applyUpdate':
       return { type: x.type };
     case 'requestMatrix':
-      return isCount(x.requestId) && isCount(x.layer, 1000) && isMatrixName(x.name) ? (x as unknown as WorkerCommand) : null;
+      return isCount(x.requestId) && isCount(x.layer, 1000) && isMatrixName(x.name) ? { type: 'requestMatrix', requestId: x.requestId, layer: x.layer, name: x.name } : null;
     case 'exportWeights':
       return isCount(x.requestId) ? { type: 'exportWeights', requestId: x.requestId } : null;
     default:

@@ -2,6 +2,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
+import fc from 'fast-check';
+import { parseTrainArgs, UsageError } from '../../engine/cli/args';
+import { configProblems } from '../../engine';
+import { holds } from '../fuzz';
 
 /** The built command line, as `npm run train` and `npm run bench` run it (npm test builds first). */
 function cli(...args: string[]): { status: number | null; stdout: string; stderr: string } {
@@ -120,4 +124,21 @@ test('bench --json measures the four networks of the speed table with both engin
   const cases = [['784-1000-10 relu + dropout', 5], ['784-1000-10 relu + dropout', 64], ['784-1000-10 relu + dropout', 256], ['784-128-64-10 sigmoid', 64]];
   assert.deepEqual(rows.map((row) => [row.network, row.batch, row.engine]), cases.flatMap((c) => [[...c, 'wasm-simd'], [...c, 'typescript']]));
   for (const row of rows) assert.ok(row.samplesPerSecond > 0 && row.gflops > 0, JSON.stringify(row));
+});
+
+test("fuzz: the train command's flags give a checked configuration or a UsageError, never anything else", () => {
+  const flag = fc.constantFrom('--hidden', '--activation', '--dropout', '--lr', '--momentum', '--lambda', '--l2-biases', '--batch', '--epochs', '--seed', '--data', '--json', '--engine', '--help', '--', '-x', '--lr=', '--hidden=1,2');
+  const value = fc.oneof(
+    fc.constantFrom('0', '-1', '1e30', 'NaN', 'Infinity', '0x10', '', ' ', '1,2,3', '1000000', '128,-64', 'relu', 'softplus', 'wasm', '__proto__', '-0.5', '4096', '4097'),
+    fc.string({ maxLength: 12 }),
+  );
+  holds('train flags', fc.property(fc.array(fc.oneof(flag, value), { maxLength: 8 }), (argv) => {
+    try {
+      const parsed = parseTrainArgs(argv);
+      if (parsed !== 'help') assert.deepEqual(configProblems(parsed.config), []);
+    } catch (e) {
+      assert.ok(e instanceof UsageError, String(e));
+      assert.ok(e.message.length > 0);
+    }
+  }), 1000);
 });

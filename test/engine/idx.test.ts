@@ -4,7 +4,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import fc from 'fast-check';
 import { DataFileError, IDX_FILES, loadEmbeddedDigits, loadIdxFolder } from '../../engine';
+import { holds } from '../fuzz';
 
 const digits = loadEmbeddedDigits();
 const folders: string[] = [];
@@ -87,4 +89,42 @@ test('IDX: a corrupt gzip file and a missing folder stop with their errors', () 
   fs.writeFileSync(file, bytes.subarray(0, bytes.length / 2));
   assert.throws(() => loadIdxFolder(dir), /train-images-idx3-ubyte.gz: not a valid gzip file/);
   assert.throws(() => loadIdxFolder(path.join(dir, 'nope')), /nope: no such folder: give a folder that holds the four IDX files/);
+});
+
+test('fuzz: IDX files with bytes flipped, cut or appended load correctly or stop with a DataFileError naming the file', () => {
+  const names = Object.values(IDX_FILES);
+  const damage = fc.record({
+    file: fc.constantFrom(...names),
+    gzip: fc.boolean(),
+    kind: fc.constantFrom('flip', 'cut', 'append'),
+    // Most damage lands in the header, where it matters most; some anywhere.
+    at: fc.oneof(fc.integer({ min: 0, max: 16 }), fc.integer({ min: 0, max: 10000 })),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
+  });
+  holds('IDX loader', fc.property(damage, ({ file, gzip, kind, at, bytes }) => {
+    const dir = writeFolder(gzip, (files) => {
+      const original = files[file];
+      const i = Math.min(at, original.length - 1);
+      if (kind === 'cut') files[file] = original.subarray(0, i);
+      else if (kind === 'append') files[file] = Buffer.concat([original, bytes]);
+      else {
+        const copy = Buffer.from(original);
+        bytes.forEach((b, k) => { if (i + k < copy.length) copy[i + k] ^= b || 1; });
+        files[file] = copy;
+      }
+    });
+    try {
+      const splits = loadIdxFolder(dir);
+      // A correct load: every label a class, every pixel in [0, 1], the split as the header says.
+      for (const set of [splits.train, splits.validation, splits.test]) {
+        assert.ok(set.count > 0 && set.labels.every((l) => l < 10) && set.images.every((v) => v >= 0 && v <= 1));
+        assert.equal(set.images.length, set.count * set.features);
+      }
+    } catch (e) {
+      assert.ok(e instanceof DataFileError, String(e));
+      assert.ok(e.message.startsWith(dir), e.message);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  }), 300);
 });

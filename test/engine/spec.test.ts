@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { buildSpecRun, formatPath, Linear, parseSpec, traceStep, type Trace } from '../../engine';
 import { lineAndColumn } from '../../engine/cli/trace';
 import { assertRounds } from './helpers';
+import fc from 'fast-check';
+import { holds } from '../fuzz';
 
 const ROOT = path.join(__dirname, '../..');
 const EXAMPLES = path.join(ROOT, 'extension/examples');
@@ -172,4 +174,50 @@ test('the worked example through the step-through state machine: each number as 
   // Whole, the same step gives the same weights as the trace.
   const traced = traceStep(buildSpecRun(spec!));
   assert.deepEqual(traced.updated[0].W.flat(), Array.from((layer(0) as Linear).W));
+});
+
+/** Every place in a JSON value, as paths, to mutate one at a time. */
+function paths(value: unknown, at: (string | number)[] = []): (string | number)[][] {
+  if (typeof value !== 'object' || value === null) return [at];
+  const entries = Array.isArray(value) ? value.slice(0, 4).map((v, i) => [i, v] as const) : Object.entries(value);
+  return [at, ...entries.flatMap(([k, v]) => paths(v, [...at, k]))];
+}
+
+function setAt(value: unknown, path: (string | number)[], replacement: unknown): unknown {
+  if (path.length === 0) return replacement;
+  const copy: Record<string | number, unknown> = Array.isArray(value) ? [...value] : { ...(value as object) };
+  const [key, ...rest] = path;
+  if (rest.length === 0 && replacement === DELETE) delete copy[key];
+  else copy[key] = setAt(copy[key], rest, replacement);
+  return copy;
+}
+
+const DELETE = Symbol('delete');
+const NAN = 'NaN-literal';
+
+/** parseSpec's promise: problems with JSON paths and places inside the text, never an exception. */
+function assertProblemsWellFormed(text: string): void {
+  const { spec, problems } = parseSpec(text);
+  assert.ok(spec !== null || problems.length > 0);
+  for (const p of problems) {
+    assert.ok(Array.isArray(p.path) && p.path.every((k) => typeof k === 'string' || Number.isInteger(k)), JSON.stringify(p.path));
+    assert.ok(typeof p.message === 'string' && p.message.length > 0);
+    assert.ok(p.offset >= 0 && p.offset <= text.length && p.length >= 1);
+  }
+}
+
+test('fuzz: random JSON, and the examples mutated, give problems with JSON paths and never throw', () => {
+  holds('spec parser, random JSON', fc.property(fc.oneof(fc.json({ maxDepth: 6 }), fc.string({ maxLength: 200 })), assertProblemsWellFormed), 500);
+  const examples = fs.readdirSync(EXAMPLES).map((f) => JSON.parse(fs.readFileSync(path.join(EXAMPLES, f), 'utf8')) as unknown);
+  const replacement = fc.oneof(
+    fc.constantFrom<unknown>(DELETE, NAN, '3', '0.5', 1e300, -5, 0, 1.5, 2 ** 31, 400_000_000, null, true, [], {}, [[]], 'mnist', '__proto__'),
+    fc.integer({ min: 1, max: 200 }).map((depth) => JSON.parse('['.repeat(depth) + ']'.repeat(depth)) as unknown),
+    fc.jsonValue({ maxDepth: 3 }),
+  );
+  const mutation = fc.constantFrom(...examples).chain((example) => fc.tuple(fc.constant(example), fc.constantFrom(...paths(example)), replacement));
+  holds('spec parser, examples mutated', fc.property(mutation, ([example, at, value]) => {
+    // Deleting the whole spec leaves an empty file.
+    const text = (JSON.stringify(setAt(example, at, value === NAN ? '__NaN__' : value), null, 1) ?? '').replace('"__NaN__"', 'NaN');
+    assertProblemsWellFormed(text);
+  }), 500);
 });
