@@ -81,6 +81,8 @@ export class CheckMyBackprop implements vscode.Disposable {
   private readonly checked = new Set<string>();
   private last: { uri: vscode.Uri; outcome: CheckOutcome } | null = null;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Ends every check under way, and its Python, when the extension stops. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly show: (outcome: CheckOutcome) => void,
@@ -126,7 +128,7 @@ export class CheckMyBackprop implements vscode.Disposable {
   private async run(uri: vscode.Uri, python: string | undefined, settings: CheckSettings): Promise<CheckOutcome> {
     const file = uri.fsPath;
     try {
-      const report = await checkFile(file, { python, style: settings.style, timeLimitMs: settings.timeLimitMs });
+      const report = await checkFile(file, { python, style: settings.style, timeLimitMs: settings.timeLimitMs, signal: this.stopping.signal });
       this.log(`${path.basename(file)}: ${report.passed} passed, ${report.failed} failed, ${report.skipped} skipped (${report.style} style; ${report.python})`);
       this.diagnose(uri, report);
       return { file, report };
@@ -197,6 +199,7 @@ export class CheckMyBackprop implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.stopping.abort();
     this.disposables.forEach((d) => d.dispose());
   }
 }

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import type { ExportedLayer, TrainingConfig } from '../engine';
 
 /** A float32 value in the fewest digits that read back as the same float32 (9 always do). */
@@ -32,4 +34,22 @@ export function weightsAsSpec(layers: ExportedLayer[], config: TrainingConfig): 
     data: { dataset: 'mnist' },
   };
   return JSON.stringify(spec);
+}
+
+/**
+ * Writes a file whole or not at all: the text goes to a temporary file beside
+ * it, which is then renamed over the target, so that a failure half-way (a full
+ * disk, a folder that cannot be written) never leaves a half-written file or
+ * spoils an earlier one. The error names the file, the problem and the fix.
+ */
+export async function writeFileWhole(file: string, text: string): Promise<void> {
+  const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
+  try {
+    await fs.writeFile(temporary, text);
+    await fs.rename(temporary, file);
+  } catch (e) {
+    await fs.rm(temporary, { force: true }).catch(() => undefined);
+    const code = (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+    throw new Error(`could not write ${file} (${code}): choose a folder you can write to, with space left; nothing was written`);
+  }
 }

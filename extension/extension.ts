@@ -4,7 +4,7 @@ import { RunController } from './runController';
 import { Panels, VIEW_ID } from './panel';
 import { StatusBar } from './statusBar';
 import { DATASET_SETTING, panelSettings, SETTING_OF, readSettings, updateSetting, UPDATES_SETTING } from './settings';
-import { weightsAsSpec } from './exportWeights';
+import { weightsAsSpec, writeFileWhole } from './exportWeights';
 import { SPEC_SUFFIX, SpecDiagnostics } from './specDiagnostics';
 import { SpecLens } from './specLens';
 import { CheckLens, CheckMyBackprop } from './checkBackprop';
@@ -254,7 +254,15 @@ class BackpropLens implements vscode.Disposable {
       saveLabel: 'Export Weights',
     });
     if (!target) return;
-    await vscode.workspace.fs.writeFile(target, Buffer.from(weightsAsSpec(layers, config)));
+    const text = weightsAsSpec(layers, config);
+    try {
+      if (target.scheme === 'file') await writeFileWhole(target.fsPath, text);
+      else await vscode.workspace.fs.writeFile(target, Buffer.from(text));
+    } catch (e) {
+      this.log(`export failed: ${(e as Error).message}`);
+      this.showError(`Export Weights ${(e as Error).message}`);
+      return;
+    }
     this.log(`exported the weights to ${target.fsPath}`);
     void vscode.window.showInformationMessage(`Backprop Lens: weights exported to ${vscode.workspace.asRelativePath(target)}.`);
   }

@@ -32,7 +32,7 @@ export interface HarnessRun {
   readonly printed: { readonly bytes: number; readonly head: string };
 }
 
-export type SetupProblem = 'file' | 'no-python' | 'no-numpy' | 'import' | 'timeout' | 'flood' | 'crashed' | 'nothing';
+export type SetupProblem = 'file' | 'no-python' | 'no-numpy' | 'import' | 'timeout' | 'flood' | 'crashed' | 'nothing' | 'cancelled';
 
 /** The check could not be made; the message says why and what to do. */
 export class CheckSetupError extends Error {
@@ -48,6 +48,8 @@ export interface HarnessOptions {
   readonly timeLimitMs: number;
   /** Pieces to run (as the harness takes them), chosen once the module's names are known. */
   readonly choose: (names: Definitions) => { id: number; label: string }[];
+  /** Ends the check and its whole process group at once: the window closes, or the extension stops. */
+  readonly signal?: AbortSignal;
 }
 
 /** More than this much printing while the check runs is a flood: the check stops rather than wait for it. */
@@ -137,6 +139,9 @@ function runWith(python: string, file: string, options: HarnessOptions): Promise
         ? new CheckSetupError('timeout', `importing ${base} did not finish within ${seconds} s and was stopped. Code outside functions and classes runs on import: put it under if __name__ == "__main__":`, file)
         : new CheckSetupError('timeout', `${runningName(state)} did not return within ${seconds} s and was stopped: an endless loop? Fix it and check again.`, file));
     }, options.timeLimitMs);
+    const cancel = (): void => finish(new CheckSetupError('cancelled', `the check of ${base} was cancelled before it ended: check again`, file));
+    if (options.signal?.aborted) cancel();
+    options.signal?.addEventListener('abort', cancel, { once: true });
     child.on('error', (e: NodeJS.ErrnoException) => finish(e.code === 'ENOENT' ? 'not-found' : new CheckSetupError('no-python', `could not start ${python}: ${e.message}`)));
     child.stdin.on('error', () => undefined); // the process may end before it reads the plan; 'close' reports why
     child.stdin.write(`${JSON.stringify({ file, memoryBytes: MEMORY_BYTES })}\n`);

@@ -53,6 +53,7 @@ export interface CheckOptions {
   readonly python?: string;
   /** Default 20 s. */
   readonly timeLimitMs?: number;
+  readonly signal?: AbortSignal;
 }
 
 export const DEFAULT_TIME_LIMIT_MS = 20_000;
@@ -68,6 +69,7 @@ export async function checkFile(file: string, options: CheckOptions = {}): Promi
   const run = await runHarness(file, {
     python: options.python,
     timeLimitMs: options.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS,
+    signal: options.signal,
     choose: (names) => {
       const defined = new Set(Object.keys(names));
       style ??= detectStyle(defined);

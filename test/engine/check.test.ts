@@ -9,6 +9,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { compare, tensor, transpose } from '../../engine/check/compare';
+import { checkFile } from '../../engine/check/report';
+import { CheckSetupError } from '../../engine/check/python';
 
 const ROOT = path.join(__dirname, '../..');
 const FIXTURES = path.join(ROOT, 'test/fixtures/check');
@@ -176,6 +178,21 @@ for (const [file, flags, message] of BAD) {
 
 test('an endless loop leaves no Python process behind', () => {
   cli([path.join(FIXTURES, 'bad/endless_backward.py'), '--python', PYTHON, '--time-limit', '1']);
+  const left = spawnSync('pgrep', ['-f', 'endless_backward|harness\\.py'], { encoding: 'utf8' }).stdout.trim();
+  assert.equal(left, '', `processes left: ${left}`);
+});
+
+test('a check cancelled half-way (the extension stops) ends at once, its Python process group with it', async () => {
+  const stopping = new AbortController();
+  const started = Date.now();
+  const check = checkFile(path.join(FIXTURES, 'bad/endless_backward.py'), { python: PYTHON, timeLimitMs: 60000, signal: stopping.signal });
+  // Cancel once the harness has reached the endless loop.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  assert.notEqual(spawnSync('pgrep', ['-f', 'harness\\.py'], { encoding: 'utf8' }).stdout.trim(), '', 'the check is under way');
+  stopping.abort();
+  await assert.rejects(check, (e: unknown) => e instanceof CheckSetupError && e.problem === 'cancelled' && /the check of endless_backward\.py was cancelled/.test(e.message));
+  assert.ok(Date.now() - started < 5000);
+  await new Promise((resolve) => setTimeout(resolve, 200));
   const left = spawnSync('pgrep', ['-f', 'endless_backward|harness\\.py'], { encoding: 'utf8' }).stdout.trim();
   assert.equal(left, '', `processes left: ${left}`);
 });

@@ -185,7 +185,7 @@ function paths(value: unknown, at: (string | number)[] = []): (string | number)[
 
 function setAt(value: unknown, path: (string | number)[], replacement: unknown): unknown {
   if (path.length === 0) return replacement;
-  const copy: Record<string | number, unknown> = Array.isArray(value) ? [...value] : { ...(value as object) };
+  const copy = (Array.isArray(value) ? [...value] : { ...(value as object) }) as Record<string | number, unknown>;
   const [key, ...rest] = path;
   if (rest.length === 0 && replacement === DELETE) delete copy[key];
   else copy[key] = setAt(copy[key], rest, replacement);
