@@ -117,7 +117,9 @@ export type WorkerCommand =
   | { readonly type: 'loadSpec'; readonly text: string; readonly name: string; readonly snapshotsPerSecond: number }
   | { readonly type: 'pause' | 'resume' | 'stepForward' | 'stepBackward' | 'applyUpdate' }
   | { readonly type: 'requestMatrix'; readonly requestId: number; readonly layer: number; readonly name: MatrixName }
-  | { readonly type: 'exportWeights'; readonly requestId: number };
+  | { readonly type: 'exportWeights'; readonly requestId: number }
+  /** The engine thread's own heap, for the soak test and diagnostics. */
+  | { readonly type: 'measureMemory'; readonly requestId: number };
 
 // ---- worker -> host ----
 
@@ -132,6 +134,8 @@ export type WorkerEvent =
   | { readonly type: 'diverged'; readonly divergence: Divergence }
   | { readonly type: 'matrix'; readonly requestId: number; readonly matrix: Matrix | null }
   | { readonly type: 'weights'; readonly requestId: number; readonly layers: ExportedLayer[] }
+  /** Bytes of the engine thread's JavaScript heap in use (the WebAssembly memory is outside it, in the process's RSS). */
+  | { readonly type: 'memory'; readonly requestId: number; readonly heapUsed: number }
   | { readonly type: 'error'; readonly kind: RunErrorKind; readonly message: string; readonly file?: string };
 
 // ---- host -> webview ----
@@ -269,7 +273,8 @@ export function parseWorkerCommand(x: unknown): WorkerCommand | null {
     case 'requestMatrix':
       return isCount(x.requestId) && isCount(x.layer, 1000) && isMatrixName(x.name) ? { type: 'requestMatrix', requestId: x.requestId, layer: x.layer, name: x.name } : null;
     case 'exportWeights':
-      return isCount(x.requestId) ? { type: 'exportWeights', requestId: x.requestId } : null;
+    case 'measureMemory':
+      return isCount(x.requestId) ? { type: x.type, requestId: x.requestId } : null;
     default:
       return null;
   }
@@ -301,6 +306,7 @@ export function parseWorkerEvent(x: unknown): WorkerEvent | null {
       case 'diverged': return isObject(x.divergence) && typeof x.divergence.message === 'string' && isCount(x.divergence.step);
       case 'matrix': return isCount(x.requestId) && (x.matrix === null || (isObject(x.matrix) && x.matrix.data instanceof Float32Array));
       case 'weights': return isCount(x.requestId) && Array.isArray(x.layers);
+      case 'memory': return isCount(x.requestId) && isCount(x.heapUsed);
       case 'error': return (x.kind === 'data' || x.kind === 'spec' || x.kind === 'internal') && typeof x.message === 'string';
       default: return false;
     }

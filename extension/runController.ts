@@ -145,6 +145,11 @@ export class RunController {
     return this.request((requestId) => ({ type: 'exportWeights', requestId }), (e) => (e.type === 'weights' ? e.layers : null));
   }
 
+  /** Bytes of the engine thread's heap in use; null without a run. */
+  measureMemory(): Promise<number | null> {
+    return this.request((requestId) => ({ type: 'measureMemory', requestId }), (e) => (e.type === 'memory' ? e.heapUsed : null));
+  }
+
   dispose(): void {
     this.end();
     this.throttle.dispose();
@@ -224,7 +229,8 @@ export class RunController {
         this.showLastSnapshot();
         return this.listener.finished(event.result);
       case 'matrix':
-      case 'weights': {
+      case 'weights':
+      case 'memory': {
         const answer = this.requests.get(event.requestId);
         this.requests.delete(event.requestId);
         return answer?.(event);

@@ -14,17 +14,30 @@ function median(values: readonly number[]): number {
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** Ranks of values, 0 for the smallest. */
+function ranks(values: readonly number[]): number[] {
+  const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
+  const rank = new Array<number>(values.length);
+  order.forEach(([, i], r) => (rank[i] = r));
+  return rank;
+}
+
 /**
- * The loss grows steadily: over the last WINDOW snapshots, the later half's
- * median is more than twice the earlier half's, and even its best mini-batch is
- * worse than the earlier half's typical one. Single mini-batches are noisy; this
- * is not.
+ * The loss grows steadily: over the last WINDOW snapshots it trends upward
+ * (Spearman's rank correlation with time at least 0.5), the later half's median
+ * is more than twice the earlier half's, and above `initial`, the loss of the
+ * untrained network. Single mini-batches are noisy; ranks and medians are not
+ * fooled by one of them, and a well-trained loss that wobbles stays far below
+ * where it began.
  */
-export function lossExploding(losses: readonly number[]): boolean {
+export function lossExploding(losses: readonly number[], initial: number): boolean {
   if (losses.length < WINDOW) return false;
-  const recent = losses.slice(-WINDOW), earlier = recent.slice(0, WINDOW / 2), later = recent.slice(WINDOW / 2);
-  const before = median(earlier);
-  return median(later) > 2 * before && Math.min(...later) > before;
+  const recent = losses.slice(-WINDOW), n = WINDOW;
+  const r = ranks(recent);
+  const d2 = r.reduce((sum, rank, i) => sum + (rank - i) ** 2, 0);
+  const spearman = 1 - (6 * d2) / (n * (n * n - 1));
+  const later = median(recent.slice(n / 2));
+  return spearman >= 0.5 && later > 2 * median(recent.slice(0, n / 2)) && later > initial;
 }
 
 /** ReLU layers whose outputs were almost all 0 in each of the last DEAD_SNAPSHOTS snapshots, with that share. */
@@ -48,6 +61,8 @@ export class RunWarnings implements PanelView {
   private readonly alert = element('div', 'banner error');
   private readonly warning = element('div', 'banner warning');
   private losses: number[] = [];
+  /** The run's first loss: the untrained network's. */
+  private initial = Infinity;
   private recent: Snapshot[] = [];
   private lastStep = -1;
 
@@ -78,7 +93,10 @@ export class RunWarnings implements PanelView {
     // A new run, or Reset, starts the histories again.
     if (s.step < this.lastStep) this.forget();
     this.lastStep = s.step;
-    if (Number.isFinite(s.loss) && s.phase.kind === 'ready') this.losses.push(s.loss);
+    if (Number.isFinite(s.loss) && s.phase.kind === 'ready') {
+      if (this.initial === Infinity) this.initial = s.loss;
+      this.losses.push(s.loss);
+    }
     this.recent.push(s);
     if (this.losses.length > WINDOW) this.losses.shift();
     if (this.recent.length > DEAD_SNAPSHOTS) this.recent.shift();
@@ -86,7 +104,7 @@ export class RunWarnings implements PanelView {
 
   snapshot(): void {
     const notes: string[] = [];
-    if (lossExploding(this.losses)) {
+    if (lossExploding(this.losses, this.initial)) {
       notes.push(`The loss keeps growing: it more than doubled over the last ${WINDOW} updates. The learning rate is likely too large; training goes on, but it will not learn like this.`);
     }
     for (const { layer, share } of deadReluLayers(this.recent)) {
@@ -100,6 +118,7 @@ export class RunWarnings implements PanelView {
 
   private forget(): void {
     this.losses = [];
+    this.initial = Infinity;
     this.recent = [];
     this.lastStep = -1;
   }
