@@ -138,8 +138,18 @@ class BackpropLens implements vscode.Disposable {
       this.showError(`open a network spec (a *${SPEC_SUFFIX} file) first, or pick a built-in one with "Backprop Lens: Open Example".`);
       return;
     }
-    const document = await vscode.workspace.openTextDocument(uri);
     const name = uri.path.slice(uri.path.lastIndexOf('/') + 1);
+    let document: vscode.TextDocument;
+    try {
+      document = await vscode.workspace.openTextDocument(uri);
+    } catch (e) {
+      // Deleted or moved while it was stepped through: what the panel shows stays.
+      const message = `${name} cannot be read: was it deleted or moved? Restore it, or open another network spec and step through it.`;
+      this.log(`${message} (${(e as Error).message})`);
+      this.controller.tell(message);
+      this.showError(message);
+      return;
+    }
     const problems = this.diagnostics.check(document);
     void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
     if (problems.length > 0) {
@@ -170,6 +180,8 @@ class BackpropLens implements vscode.Disposable {
     set('canStepForward', status.stepping.canStepForward);
     set('canStepBackward', status.stepping.canStepBackward);
     set('canApplyUpdate', status.stepping.canApplyUpdate);
+    // A diverged run stays paused at its broken step; it cannot be resumed.
+    set('diverged', status.divergence !== null);
     this.statusBar.status(status);
     this.panels.broadcast({ type: 'status', status });
     if (status.state === 'loading' && !this.endLoading) this.showLoading();

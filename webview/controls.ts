@@ -20,7 +20,7 @@ function enabled(command: PanelCommand, s: RunStatus): boolean {
   switch (command) {
     case 'train': return noRun;
     case 'pause': return s.state === 'running';
-    case 'resume': return s.state === 'paused';
+    case 'resume': return s.state === 'paused' && !s.divergence;
     case 'stop': return s.state === 'running' || s.state === 'paused' || s.state === 'loading';
     case 'stepForward': return s.stepping.canStepForward || noRun;
     case 'stepBackward': return s.stepping.canStepBackward;

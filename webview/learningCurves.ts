@@ -5,6 +5,9 @@ import { ChartFrame } from './chart';
 import { History } from './history';
 import { readTheme } from './theme';
 
+/** Validation points are drawn as dots up to this many epochs; past it, the line alone (the page stays bounded). */
+const MAX_DOTS = 50;
+
 /** Weight of the newest value in the smoothed loss (an exponential moving average). */
 const SMOOTHING = 0.05;
 
@@ -88,7 +91,7 @@ export class LearningCurves implements PanelView {
     const accLine = d3.line<[number, number]>().x((p) => xe(p[0])).y((p) => ya(p[1]));
     svg.selectAll('path.validation').data([this.validation]).join('path').attr('class', 'validation')
       .attr('fill', 'none').attr('stroke', t.negative).attr('stroke-width', 2).attr('d', (v) => accLine(v));
-    svg.selectAll('circle.validation-point').data(this.validation).join('circle').attr('class', 'validation-point')
+    svg.selectAll('circle.validation-point').data(this.validation.length <= MAX_DOTS ? this.validation : []).join('circle').attr('class', 'validation-point')
       .attr('cx', (v) => xe(v[0])).attr('cy', (v) => ya(v[1])).attr('r', 3).attr('fill', t.negative);
     // The current epoch: where it began, on the loss chart.
     const current = this.last ? [(this.last.epoch - 1) * this.last.stepsPerEpoch] : [];

@@ -85,7 +85,7 @@ export class RunWarnings implements PanelView {
       element('strong', undefined, `Training diverged at step ${d.step}, epoch ${d.epoch}`),
       element('p', undefined, `${found}.`),
       element('p', undefined, `Likely cause: ${d.cause}.`),
-      element('p', undefined, 'The run is paused at that step and its update was not applied: every layer still shows the numbers of the step that broke. Change the setting, then Train again.'),
+      element('p', undefined, 'The run is paused at that step and its update was not applied: every layer still shows the numbers of the step that broke. Change the setting, then Reset (or Stop, then Train).'),
     );
   }
 

@@ -5,6 +5,7 @@ import { loadEmbeddedSplits } from '../data/mnist';
 import type { Network } from '../nn/network';
 import { Trainer } from '../train/trainer';
 import { UsageError } from './args';
+import { EXIT } from './exit';
 import { count } from './format';
 import { typescriptKernels, type Kernels } from '../nn/kernels';
 import { wasmKernels, wasmProblem } from '../nn/wasmKernels';
@@ -59,7 +60,7 @@ export function bench(argv: string[]): number {
   }
   if (values.help) {
     console.log(BENCH_USAGE);
-    return 0;
+    return EXIT.done;
   }
   const seconds = Number(values.seconds ?? 3);
   if (!(seconds > 0)) throw new UsageError(`--seconds takes a positive number (got "${values.seconds}")`);
@@ -85,7 +86,7 @@ export function bench(argv: string[]): number {
       console.log(`${network.padEnd(28)} ${String(config.batchSize).padStart(5)}  ${cells}  ${ratio.padStart(5)}`);
     }
   }
-  return 0;
+  return EXIT.done;
 }
 
 function runFor(trainer: Trainer, seconds: number): { samples: number; elapsed: number } {

@@ -3,6 +3,7 @@ import { STYLES, type Style } from '../check/pieces';
 import { checkFile, DEFAULT_TIME_LIMIT_MS, exitCode, formatReport, reportJson } from '../check/report';
 import { CheckSetupError } from '../check/python';
 import { UsageError } from './args';
+import { EXIT } from './exit';
 
 export const CHECK_USAGE = `Usage: npm run check -- FILE.py [options]   (or: node dist/cli.js check FILE.py)
 
@@ -51,7 +52,7 @@ export async function check(argv: string[]): Promise<number> {
   const args = parseCheckArgs(argv);
   if (args === 'help') {
     console.log(CHECK_USAGE);
-    return 0;
+    return EXIT.done;
   }
   try {
     const report = await checkFile(args.file, args);
@@ -61,6 +62,6 @@ export async function check(argv: string[]): Promise<number> {
     if (!(e instanceof CheckSetupError)) throw e;
     if (args.json) console.log(JSON.stringify({ error: e.problem, message: e.message, file: e.file ?? null, line: e.line ?? null }));
     console.error(`error: ${e.message}`);
-    return 2;
+    return EXIT.badInput;
   }
 }

@@ -259,3 +259,50 @@ test('Check My Backprop on a homework with a transposed dW: the Check view with 
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-check.png') });
 });
+
+test('a spec deleted while it is stepped through: the steps go on, and Reset says the file is gone instead of failing', async () => {
+  fs.copyFileSync(path.join(ROOT, 'extension/examples/worked-example-3-2-2.mlp.json'), path.join(workspace, 'doomed.mlp.json'));
+  await quickOpen('doomed.mlp.json');
+  await page.locator('.codelens-decoration a', { hasText: 'Step through this network' }).first().click({ timeout: 30000 });
+  await until(async () => /^Paused · doomed\.mlp\.json/.test(await text('#run-state')), 'the spec, paused, in the panel');
+  await palette('View: Close All Editors');
+  fs.rmSync(path.join(workspace, 'doomed.mlp.json'));
+  await palette('Backprop Lens: Step Forward');
+  await until(async () => (await text('#step-through .step-title')) === 'Forward: layer 0 (linear, 3 → 2)', 'a step of the deleted spec');
+  await palette('Backprop Lens: Reset');
+  await until(async () => /^doomed\.mlp\.json cannot be read: was it deleted or moved\? Restore it, or open another network spec/.test(await text('#run-message')), 'the message in the panel');
+  assert.match(await text('#run-state'), /^Paused · doomed\.mlp\.json/, 'what the panel showed stays');
+  assert.equal(await text('#step-through .step-title'), 'Forward: layer 0 (linear, 3 → 2)');
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'doomed.mlp.json cannot be read' });
+  await toast.first().waitFor({ timeout: 10000 });
+});
+
+test('a learning rate of 1e30 diverges: the run stops at step 2 with a banner over the panel, the status bar and a notification say so', async () => {
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'backpropLens.learningRate': 1e30, 'backpropLens.momentum': 0.99 }));
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Training diverged' });
+  // Train MLP is offered once the spec's session has ended. VS Code reads the changed
+  // settings file a moment later: until it has, a run trains with the old rate.
+  await palette('Backprop Lens: Stop');
+  try {
+    await until(async () => {
+      await palette('Backprop Lens: Train MLP');
+      try {
+        await toast.first().waitFor({ timeout: 5000 });
+        return true;
+      } catch {
+        await palette('Backprop Lens: Stop');
+        return false;
+      }
+    }, 'the divergence', 60000);
+  } catch (e) {
+    await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-diverged-failed.png') });
+    throw e;
+  }
+  assert.match((await toast.first().textContent())!, /Training diverged at step 2 \(epoch 1\): the first NaN appeared in the output of layer 3 \(linear\) in the forward pass\. Likely cause: the learning rate 1e\+30 is far too large/);
+  await palette('Backprop Lens: Focus on Network View');
+  await until(async () => (await text('#divergence')).startsWith('Training diverged at step 2, epoch 1'), 'the banner');
+  assert.match(await text('#run-state'), /^Paused/);
+  assert.equal(await panel().locator('#layer-graph rect.diverged-layer').count(), 1);
+  await page.locator('.statusbar-item', { hasText: 'diverged at step 2' }).first().waitFor({ timeout: 10000 });
+  await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-diverged.png') });
+});

@@ -66,6 +66,9 @@ test('a diverged run: a banner says where and why, the layer is marked in the gr
   assert.match(banner, /Likely cause: the learning rate 1e\+30 is far too large for this network; 0\.01 is the homework's value\./);
   assert.match(banner, /paused at that step and its update was not applied/);
   assert.equal(await text('#run-message'), '', 'said once, in the banner');
+  assert.equal(await page.locator('#command-resume[disabled]').count(), 1, 'a diverged run cannot be resumed');
+  assert.equal(await page.locator('#command-train[disabled]').count(), 1);
+  assert.equal(await page.locator('#command-stop:not([disabled])').count(), 1);
   assert.equal(await text('#value-loss'), '–');
   // The graph's columns are the input picture, then layers 0..3, then the softmax: layer 3 is the fifth.
   const marked = page.locator('#layer-graph rect.diverged-layer');
