@@ -65,13 +65,20 @@ async function palette(title: string): Promise<void> {
   }
 }
 
-/** Opens a workspace file with Quick Open, then waits until it has closed: a key pressed while it closes lands in the editor. */
+/**
+ * Opens a workspace file with Quick Open, asking again while its file search has not
+ * yet seen a file just written, then waits until it has closed: a key pressed while
+ * it closes lands in the editor.
+ */
 async function quickOpen(file: string): Promise<void> {
-  await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
-  await input.fill(file);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor();
+  await until(async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    await input.fill(file);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: file }).first().waitFor({ timeout: 3000 });
+    return true;
+  }, `Quick Open to offer ${file}`);
   await input.press('Enter');
   await page.locator('.tab', { hasText: file }).waitFor();
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });

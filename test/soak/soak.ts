@@ -1,21 +1,21 @@
 /**
  * The soak: the homework network trains in the engine's worker for N minutes
  * while the panel's real bundle draws it in Chromium, fed at the setting's rate
- * as VS Code feeds it (its requests for matrices answered too). Every few seconds
- * it samples the engine's heap, the host side's heap, the process's RSS, and the
- * webview's JS heap and DOM nodes (each heap after a full collection), and fails
- * when any grows after the warm-up beyond its bound.
+ * as VS Code feeds it (its requests for matrices answered too). The host side
+ * runs in a process of its own (host.ts), as in VS Code's extension host. Every
+ * few seconds the soak samples the engine's heap, the host's heap, the host
+ * process's RSS, and the webview's JS heap and DOM nodes (each heap after a full
+ * collection), and fails when any grows after the warm-up beyond its bound.
  *
  *   npm run soak -- --minutes 30
  */
+import { fork } from 'node:child_process';
 import * as path from 'node:path';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
-import { DEFAULT_CONFIG, parseWebviewMessage, type HostMessage } from '../../engine';
-import { RunController } from '../../extension/runController';
+import { parseWebviewMessage, type HostMessage } from '../../engine';
 import { openPanel } from '../webview/harness';
+import type { HostReport, HostRequest } from './host';
 import manifest from '../../package.json';
 
 const MB = 1024 * 1024;
@@ -39,7 +39,7 @@ type Measure = Exclude<keyof Sample, 'seconds' | 'step'>;
 export const BOUNDS: Record<Measure, number> = {
   workerHeap: 4 * MB,
   hostHeap: 4 * MB,
-  rss: 64 * MB,
+  rss: 32 * MB,
   webviewHeap: 4 * MB,
   domNodes: 400,
 };
@@ -50,13 +50,6 @@ export interface SoakResult {
   readonly floors: { readonly first: Record<Measure, number>; readonly last: Record<Measure, number> };
   /** Growth past each bound, in words; empty when the soak passed. */
   readonly failures: string[];
-}
-
-/** The host's heap after a full collection (the flag is set only for this). */
-function hostHeap(): number {
-  v8.setFlagsFromString('--expose-gc');
-  (vm.runInNewContext('gc') as () => void)();
-  return v8.getHeapStatistics().used_heap_size;
 }
 
 const rate = (manifest.contributes.configuration.properties['backpropLens.panelUpdatesPerSecond'] as { default: number }).default;
@@ -70,23 +63,22 @@ export async function soak(minutes: number, everySeconds: number, onSample: (s: 
   const { browser, page } = await openPanel();
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('Performance.enable');
-  let step = 0;
-  const run = new RunController(path.join(__dirname, '../../dist/worker.js'), {
-    status: (s) => post(page, { type: 'status', status: s }),
-    snapshot: (s) => {
-      step = s.step;
-      post(page, { type: 'snapshot', snapshot: s });
-    },
-    epoch: () => {}, finished: () => {}, log: () => {},
-    failed: (message) => { throw new Error(`the run failed during the soak: ${message}`); },
-    diverged: (d) => { throw new Error(`the homework network diverged during the soak: ${d.message}`); },
+  const host = fork(path.join(__dirname, 'host.ts'), [], { execArgv: ['--import', 'tsx'], serialization: 'advanced' });
+  let step = 0, failure: string | null = null, measured: ((m: Extract<HostReport, { kind: 'measured' }>) => void) | null = null;
+  host.on('message', (report: HostReport) => {
+    if (report.kind === 'panel') {
+      if (report.message.type === 'snapshot') step = report.message.snapshot.step;
+      post(page, report.message);
+    } else if (report.kind === 'measured') measured?.(report);
+    else failure = report.message;
   });
+  const ask = (request: HostRequest): void => void host.send(request);
   // The panel's own requests, answered as the extension answers them.
   const answer = async (): Promise<void> => {
     const messages = await page.evaluate(() => (window as unknown as { posted: unknown[] }).posted.splice(0));
     for (const raw of messages) {
       const m = parseWebviewMessage(raw);
-      if (m?.type === 'requestMatrix') void run.requestMatrix(m.layer, m.name).then((matrix) => matrix && post(page, { type: 'matrix', matrix }));
+      if (m?.type === 'requestMatrix') ask({ kind: 'requestMatrix', layer: m.layer, name: m.name });
     }
   };
   let answered: Promise<void> = Promise.resolve();
@@ -94,21 +86,20 @@ export async function soak(minutes: number, everySeconds: number, onSample: (s: 
   const samples: Sample[] = [];
   const started = performance.now();
   try {
-    run.start({ ...DEFAULT_CONFIG, epochs: 10000 }, { kind: 'embedded' }, { updatesPerSecond: rate });
+    ask({ kind: 'start', updatesPerSecond: rate });
     const end = started + minutes * 60_000;
     while (performance.now() < end) {
       await new Promise((resolve) => setTimeout(resolve, everySeconds * 1000));
+      if (failure) throw new Error(failure);
+      const fromHost = new Promise<Extract<HostReport, { kind: 'measured' }>>((resolve) => (measured = resolve));
+      ask({ kind: 'measure' });
       await cdp.send('HeapProfiler.collectGarbage');
       const { metrics } = await cdp.send('Performance.getMetrics');
       const metric = (name: string): number => metrics.find((m) => m.name === name)?.value ?? NaN;
+      const { workerHeap, hostHeap, rss } = await fromHost;
       const sample: Sample = {
-        seconds: (performance.now() - started) / 1000,
-        step,
-        workerHeap: (await run.measureMemory()) ?? NaN,
-        hostHeap: hostHeap(),
-        rss: process.memoryUsage().rss,
-        webviewHeap: metric('JSHeapUsedSize'),
-        domNodes: metric('Nodes'),
+        seconds: (performance.now() - started) / 1000, step, workerHeap, hostHeap, rss,
+        webviewHeap: metric('JSHeapUsedSize'), domNodes: metric('Nodes'),
       };
       samples.push(sample);
       onSample(sample);
@@ -116,7 +107,7 @@ export async function soak(minutes: number, everySeconds: number, onSample: (s: 
   } finally {
     clearInterval(answering);
     await answered;
-    run.dispose();
+    host.disconnect();
     await browser.close();
   }
   return judge(samples, minutes);
