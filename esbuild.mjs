@@ -5,13 +5,15 @@ import * as esbuild from 'esbuild';
 import asc from 'assemblyscript/asc';
 
 /**
- * The SIMD kernels: AssemblyScript to dist/kernels.wasm. Its memory is the
- * engine's, imported and shared so that growing it keeps the engine's views valid.
+ * The SIMD kernels: AssemblyScript to dist/kernels.wasm, and with relaxed SIMD
+ * (fused multiply-add) to dist/kernels-relaxed.wasm; the engine picks at run time.
+ * Their memory is the engine's, imported and shared so that growing it keeps the
+ * engine's views valid.
  */
-async function buildKernels() {
+async function buildKernels(outFile, features) {
   const { error, stderr } = await asc.main([
-    'engine/nn/wasm/kernels.ts', '--outFile', 'dist/kernels.wasm',
-    '--enable', 'simd', '--enable', 'threads', '-O3', '--noAssert', '--runtime', 'stub',
+    'engine/nn/wasm/kernels.ts', '--outFile', outFile,
+    ...features.flatMap((f) => ['--enable', f]), '-O3', '--noAssert', '--runtime', 'stub',
     '--importMemory', '--sharedMemory', '--initialMemory', '2', '--maximumMemory', '16384', '--noExportMemory',
   ]);
   if (error) throw new Error(`AssemblyScript: ${error.message}\n${stderr.toString()}`);
@@ -28,7 +30,8 @@ fs.mkdirSync('dist', { recursive: true });
 fs.copyFileSync('engine/check/harness.py', 'dist/harness.py');
 
 await Promise.all([
-  buildKernels(),
+  buildKernels('dist/kernels.wasm', ['simd', 'threads']),
+  buildKernels('dist/kernels-relaxed.wasm', ['simd', 'relaxed-simd', 'threads']),
   esbuild.build({ ...node, entryPoints: ['engine/cli/main.ts'], outfile: 'dist/cli.js' }),
   esbuild.build({ ...node, entryPoints: ['engine/index.ts'], outfile: 'dist/engine.js' }),
   esbuild.build({ ...node, entryPoints: ['extension/worker.ts'], outfile: 'dist/worker.js' }),

@@ -174,7 +174,8 @@ function start(command: Extract<WorkerCommand, { type: 'start' }>): void {
   post({ type: 'state', state: 'loading', stepping: NO_STEPPING });
   const data = loadTrainingData(command.config, command.data.kind === 'idx' ? command.data.folder : undefined);
   const trainer = new Trainer(command.config, data);
-  const engine = trainer.network.kernels.name === 'wasm-simd' ? 'WebAssembly SIMD kernels' : `TypeScript kernels (WebAssembly SIMD does not run here: ${wasmProblem()})`;
+  const kernels = trainer.network.kernels;
+  const engine = kernels.name === 'typescript' ? `TypeScript kernels (WebAssembly SIMD does not run here: ${wasmProblem()})` : `${kernels.title} kernels`;
   post({ type: 'loaded', source: data.source, train: data.train.count, validation: data.validation.count, test: data.test.count, engine });
   run = new Run(trainer, command.snapshotsPerSecond);
   run.setState(command.paused ? 'paused' : 'running');

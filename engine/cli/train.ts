@@ -90,7 +90,7 @@ function chooseKernels(engine: TrainArgs['engine']): Kernels {
 
 function textReport(args: TrainArgs, data: Splits, kernels: Kernels): Report {
   const c = args.config;
-  console.log(`engine    ${kernels.name === 'wasm-simd' ? 'WebAssembly SIMD (dist/kernels.wasm)' : 'TypeScript'}`);
+  console.log(`engine    ${kernels.title}`);
   console.log(`data      ${data.source}: ${count(data.train.count)} train, ${count(data.validation.count)} validation, ${count(data.test.count)} test`);
   console.log(describe(c, data.train.classes, data.train.features));
   const bar = process.stdout.isTTY ? new ProgressBar(process.stdout) : null;

@@ -12,7 +12,10 @@ import { allocate, type Float, type Precision } from './tensor';
  * need every buffer in the module's memory: hence `allocate`.
  */
 export interface Kernels {
-  readonly name: 'typescript' | 'wasm-simd';
+  /** wasm-relaxed-simd: the SIMD kernels with fused multiply-add, where the runtime has relaxed SIMD. */
+  readonly name: 'typescript' | 'wasm-simd' | 'wasm-relaxed-simd';
+  /** Which kernels these are, in words, for the first line of a run and the output channel. */
+  readonly title: string;
   /** A zeroed buffer of `length` numbers that these kernels can work on. */
   allocate(precision: Precision, length: number): Float;
   /** A zeroed dropout mask of `length` bytes (1 kept, 0 dropped) that these kernels can read. */
@@ -177,6 +180,7 @@ function applyMask(A: Float, m: Uint8Array, B: Float, n: number, keep: number): 
 
 export const typescriptKernels: Kernels = {
   name: 'typescript',
+  title: 'TypeScript',
   allocate,
   allocateMask: (length) => new Uint8Array(length),
   linearForward,

@@ -10,6 +10,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as v8 from 'node:v8';
 import { allocate as allocateArray, type Float, type Precision } from './tensor';
 import type { Kernels } from './kernels';
 
@@ -33,12 +34,36 @@ const MAXIMUM_PAGES = 16384;
 /** Buffers start on a cache line. */
 const ALIGN = 64;
 
-/** Where the compiled module is: beside the bundle (dist/), or in dist/ when the engine runs from source. */
-function wasmFile(): string {
-  const candidates = [path.join(__dirname, 'kernels.wasm'), path.join(__dirname, '..', '..', 'dist', 'kernels.wasm')];
+/**
+ * The two builds of engine/nn/wasm/kernels.ts: with relaxed SIMD (a fused
+ * multiply-add in every product) and with plain SIMD.
+ */
+export type WasmVariant = 'relaxed-simd' | 'simd';
+
+const VARIANTS: Record<WasmVariant, { file: string; name: Kernels['name']; title: string }> = {
+  'relaxed-simd': { file: 'kernels-relaxed.wasm', name: 'wasm-relaxed-simd', title: 'WebAssembly relaxed SIMD, fused multiply-add (dist/kernels-relaxed.wasm)' },
+  simd: { file: 'kernels.wasm', name: 'wasm-simd', title: 'WebAssembly SIMD (dist/kernels.wasm)' },
+};
+
+/** Where a compiled module is: beside the bundle (dist/), or in dist/ when the engine runs from source. */
+function wasmFile(name: string): string {
+  const candidates = [path.join(__dirname, name), path.join(__dirname, '..', '..', 'dist', name)];
   const found = candidates.find((f) => fs.existsSync(f));
-  if (!found) throw new Error(`dist/kernels.wasm is missing: run npm run build (looked in ${candidates.join(', ')})`);
+  if (!found) throw new Error(`dist/${name} is missing: run npm run build (looked in ${candidates.join(', ')})`);
   return found;
+}
+
+/**
+ * The module's bytes if this runtime compiles them. Relaxed SIMD is on by default
+ * from V8 11.4 (VS Code since 1.82, Node 22); Node 20 has it behind a flag, which
+ * may be set here, before compiling (a Worker's execArgv refuses it).
+ */
+function compilable(variant: WasmVariant): Uint8Array<ArrayBuffer> | null {
+  const bytes = fs.readFileSync(wasmFile(VARIANTS[variant].file));
+  if (WebAssembly.validate(bytes)) return bytes;
+  if (variant !== 'relaxed-simd') return null;
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  return WebAssembly.validate(bytes) ? bytes : null;
 }
 
 /** A bump allocator over the module's memory: buffers live as long as the process. */
@@ -91,18 +116,21 @@ function address(a: Float | Uint8Array): number {
   return a.byteOffset;
 }
 
-function instantiate(arena: Arena): Exports {
-  const bytes = fs.readFileSync(wasmFile());
-  if (!WebAssembly.validate(bytes)) throw new Error('this runtime cannot compile WebAssembly with SIMD and shared memory');
+function instantiate(arena: Arena, bytes: Uint8Array<ArrayBuffer>): Exports {
   const module = new WebAssembly.Module(bytes);
   return new WebAssembly.Instance(module, { env: { memory: arena.memory, abort: () => { throw new Error('kernels.wasm aborted'); } } }).exports as unknown as Exports;
 }
 
-export function createWasmKernels(): Kernels {
+/** The kernels of one build, by default the best this runtime compiles: relaxed SIMD, else SIMD. */
+export function createWasmKernels(variant?: WasmVariant): Kernels {
   if (typeof SharedArrayBuffer === 'undefined') throw new Error('SharedArrayBuffer is not available');
-  const arena = new Arena(), scratch = new Scratch(arena), k = instantiate(arena);
+  const chosen = variant ?? (compilable('relaxed-simd') ? 'relaxed-simd' : 'simd');
+  const bytes = compilable(chosen);
+  if (!bytes) throw new Error(`this runtime cannot compile WebAssembly with ${chosen === 'simd' ? 'SIMD' : 'relaxed SIMD'} and shared memory`);
+  const arena = new Arena(), scratch = new Scratch(arena), k = instantiate(arena, bytes);
   return {
-    name: 'wasm-simd',
+    name: VARIANTS[chosen].name,
+    title: VARIANTS[chosen].title,
     allocate(precision: Precision, length: number): Float {
       // float64 (traces, gradient checks) has no SIMD kernels: it stays with the TypeScript ones.
       if (precision !== 'float32') throw new TypeError('the WebAssembly kernels are float32 only');

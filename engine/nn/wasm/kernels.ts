@@ -32,7 +32,13 @@
   return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
 }
 
+/**
+ * acc + a b. The build makes two modules of this file: with relaxed SIMD this is
+ * one fused multiply-add (rounded once, so the last bit may differ), without it a
+ * multiply and an add. ASC_FEATURE_RELAXED_SIMD is a constant of each build.
+ */
 @inline function madd(acc: v128, a: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
   return f32x4.add(acc, f32x4.mul(a, b));
 }
 
