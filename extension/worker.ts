@@ -153,7 +153,7 @@ class Run {
   exportLayers(): ExportedLayer[] {
     return this.source.network.layers.map((layer): ExportedLayer => {
       if (layer instanceof Linear) {
-        return { type: 'linear', in: layer.inFeatures, out: layer.outFeatures, W: Float32Array.from(layer.W), b: Float32Array.from(layer.b) };
+        return { type: 'linear', in: layer.inFeatures, out: layer.outFeatures, W: Float32Array.from(layer.matrix('W')), b: Float32Array.from(layer.b) };
       }
       if (layer instanceof Dropout) return { type: 'dropout', rate: layer.rate };
       return { type: layer.type as 'relu' | 'tanh' | 'sigmoid' };
@@ -222,7 +222,7 @@ function handle(command: WorkerCommand): void {
     case 'requestMatrix': {
       const layer = run.source.network.layers[command.layer];
       const matrix = layer instanceof Linear
-        ? { layer: command.layer, name: command.name, rows: layer.outFeatures, cols: command.name.endsWith('W') ? layer.inFeatures : 1, data: Float32Array.from(layer[command.name]) }
+        ? { layer: command.layer, name: command.name, rows: layer.outFeatures, cols: command.name.endsWith('W') ? layer.inFeatures : 1, data: Float32Array.from(layer.matrix(command.name)) }
         : null;
       return post({ type: 'matrix', requestId: command.requestId, matrix });
     }

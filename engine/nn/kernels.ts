@@ -27,6 +27,14 @@ export interface Kernels {
   /** dX = dY W, overwritten. */
   linearInputGradient(dY: Float, W: Float, dX: Float, N: number, I: number, O: number): void;
   /**
+   * Y = X W^T + b with W stored input-major (Wt, I x O): kernels that have it
+   * (the SIMD ones) train a network's first layer this way, summing, per example,
+   * only the rows of Wt that its non-zero inputs pick.
+   */
+  linearForwardInputMajor?(X: Float, Wt: Float, b: Float, Y: Float, N: number, I: number, O: number): void;
+  /** dWt = X^T dY (I x O, W's gradient stored input-major) and db = dY^T 1_N, overwritten. */
+  linearParameterGradientsInputMajor?(dY: Float, X: Float, dWt: Float, db: Float, N: number, I: number, O: number): void;
+  /**
    * One SGD step on the n entries of w with gradient g (see optimizer.ts): g += lambda w
    * where `decays`, then w -= eta g, or with a velocity v: v = alpha v - eta g; w += v.
    */

@@ -7,8 +7,11 @@
  * seeds give unrelated streams.
  */
 export class Random {
-  /** s0, s1, s2, s3, in a typed array so that one step function serves every draw. */
+  /** s0, s1, s2, s3. */
   private readonly state = new Int32Array(4);
+  /** Draws of fillMask, kept between calls: a mask is drawn every step. */
+  private draws = new Uint32Array(0);
+  private readonly one = new Uint32Array(1);
   /** Box-Muller yields normals in pairs; the second waits here. */
   private spareNormal = NaN;
 
@@ -26,7 +29,8 @@ export class Random {
 
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
-    return xoshiro128(this.state);
+    xoshiro128(this.state, this.one, 1);
+    return this.one[0];
   }
 
   /** A uniform number in [0, 1). */
@@ -40,8 +44,10 @@ export class Random {
    * step. (p >= rate exactly when p * 2^32 >= rate * 2^32.)
    */
   fillMask(m: Uint8Array, n: number, rate: number): void {
-    const threshold = rate * 4294967296, s = this.state;
-    for (let i = 0; i < n; i++) m[i] = xoshiro128(s) >= threshold ? 1 : 0;
+    if (this.draws.length < n) this.draws = new Uint32Array(n);
+    const draws = this.draws, threshold = rate * 4294967296;
+    xoshiro128(this.state, draws, n);
+    for (let i = 0; i < n; i++) m[i] = draws[i] >= threshold ? 1 : 0;
   }
 
   /** A uniform integer in [0, n), without modulo bias. */
@@ -78,17 +84,23 @@ export class Random {
   }
 }
 
-/** One step of xoshiro128** on the state s0..s3: the next 32-bit output. */
-function xoshiro128(s: Int32Array): number {
-  const s0 = s[0], s1 = s[1];
-  const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9);
-  const t = s1 << 9;
-  const s2 = s[2] ^ s0, s3 = s[3] ^ s1;
-  s[0] = s0 ^ s3;
-  s[1] = s1 ^ s2;
-  s[2] = s2 ^ t;
-  s[3] = rotl(s3, 11);
-  return result >>> 0;
+/**
+ * n steps of xoshiro128** from the state s0..s3 into `out`, the state held in
+ * locals meanwhile (a typed array read and written every step costs twice as much).
+ */
+function xoshiro128(s: Int32Array, out: Uint32Array, n: number): void {
+  let s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
+  for (let i = 0; i < n; i++) {
+    out[i] = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl(s3, 11);
+  }
+  s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;
 }
 
 function rotl(x: number, k: number): number {

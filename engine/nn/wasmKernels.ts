@@ -18,6 +18,8 @@ interface Exports {
   linearForward(X: number, W: number, b: number, Y: number, N: number, I: number, O: number, lists: number): void;
   linearParameterGradients(dY: number, X: number, dW: number, db: number, N: number, I: number, O: number, list: number): void;
   linearInputGradient(dY: number, W: number, dX: number, N: number, I: number, O: number): void;
+  linearForwardInputMajor(X: number, Wt: number, b: number, Y: number, N: number, I: number, O: number, list: number): void;
+  linearParameterGradientsInputMajor(dY: number, X: number, dWt: number, db: number, N: number, I: number, O: number, list: number): void;
   sgdStep(w: number, g: number, v: number, n: number, eta: number, alpha: number, lambda: number, decays: number): void;
   reluForward(U: number, H: number, n: number): void;
   reluBackward(U: number, dH: number, dU: number, n: number): void;
@@ -146,6 +148,12 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
     },
     linearInputGradient(dY, W, dX, N, I, O) {
       k.linearInputGradient(address(dY), address(W), address(dX), N, I, O);
+    },
+    linearForwardInputMajor(X, Wt, b, Y, N, I, O) {
+      k.linearForwardInputMajor(address(X), address(Wt), address(b), address(Y), N, I, O, scratch.at(4 * I * (Math.min(N, 64) + 1)));
+    },
+    linearParameterGradientsInputMajor(dY, X, dWt, db, N, I, O) {
+      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), N, I, O, scratch.at(4 * I * (N + 1)));
     },
     sgdStep(w, g, v, eta, alpha, lambda, decays) {
       k.sgdStep(address(w), address(g), v ? address(v) : 0, w.length, eta, alpha, lambda, decays ? 1 : 0);

@@ -81,6 +81,13 @@ function assertNear(actual: ArrayLike<number>, expected: ArrayLike<number>, scal
   }
 }
 
+/** A rows x cols matrix transposed. */
+function transpose(a: ArrayLike<number>, rows: number, cols: number): Float64Array {
+  const t = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
+  return t;
+}
+
 /** Zeros in blocks and alone, as in digits: about four inputs in five. */
 function sparse(random: Random, n: number): Float64Array {
   const a = randomArray(random, n);
@@ -119,6 +126,14 @@ for (const [N, I, O] of WASM_SHAPES) {
         dX: naive.dX(abs(values.dY), abs(values.W), N, I, O),
       };
       for (const name of ['Y', 'dW', 'db', 'dX'] as const) assertNear(a[name], t[name], scale[name], name);
+      // A first layer keeps W input-major on these kernels: the same numbers, transposed.
+      const Wt = copyInto(wasm, transpose(values.W, O, I)), X = copyInto(wasm, values.X), b = copyInto(wasm, values.b), dY = copyInto(wasm, values.dY);
+      const Y = copyInto(wasm, new Array(N * O).fill(9)), dWt = copyInto(wasm, new Array(I * O).fill(9)), db = copyInto(wasm, new Array(O).fill(9));
+      wasm.linearForwardInputMajor!(X, Wt, b, Y, N, I, O);
+      wasm.linearParameterGradientsInputMajor!(dY, X, dWt, db, N, I, O);
+      assertNear(Y, t.Y, scale.Y, 'Y (input-major)');
+      assertNear(transpose(dWt, I, O), t.dW, scale.dW, 'dW (input-major)');
+      assertNear(db, t.db, scale.db, 'db (input-major)');
     });
   }
 }
@@ -126,7 +141,8 @@ for (const [N, I, O] of WASM_SHAPES) {
 test(`the ${wasm.name} update, activations and dropout mask agree with the TypeScript ones`, () => {
   const random = new Random(3);
   for (const n of [1, 7, 1001]) {
-    const values = { w: randomArray(random, n), g: randomArray(random, n), v: randomArray(random, n), u: randomArray(random, n) };
+    // Gradients with zeros in blocks and alone, as a first layer's rows of inputs that were zero everywhere.
+    const values = { w: randomArray(random, n), g: sparse(random, n), v: randomArray(random, n), u: randomArray(random, n) };
     const mask = Uint8Array.from({ length: n }, () => (random.uniform() < 0.5 ? 1 : 0));
     for (const [alpha, lambda, decays] of [[0, 0, false], [0.9, 0.01, true], [0.5, 0.1, false]] as const) {
       const run = (kernels: Kernels): Float[] => {
@@ -136,6 +152,7 @@ test(`the ${wasm.name} update, activations and dropout mask agree with the TypeS
       };
       const a = run(wasm), t = run(k);
       a.forEach((x, i) => assertNear(x, t[i], new Float64Array(n).fill(1), `sgd (alpha ${alpha}, lambda ${lambda})[${i}]`));
+      if (alpha === 0 && !decays) values.g.forEach((g, i) => g === 0 && assert.equal(a[0][i], Math.fround(values.w[i]), 'a zero gradient leaves w exactly'));
     }
     const run = (kernels: Kernels): Float[] => {
       const U = copyInto(kernels, values.u), dH = copyInto(kernels, values.g), m = kernels.allocateMask(n);
@@ -166,7 +183,7 @@ test(`training with the ${wasm.name} kernels follows the TypeScript run within f
     const sa = a.trainStep(), st = t.trainStep();
     assert.ok(Math.abs(sa.loss - st.loss) < 1e-4 * (1 + st.loss), `step ${step + 1}: loss ${sa.loss} against ${st.loss}`);
   }
-  const first = (trainer: Trainer): Float => (trainer.network.layers[0] as Linear).W;
+  const first = (trainer: Trainer): Float => (trainer.network.layers[0] as Linear).matrix('W');
   assertNear(first(a), first(t), new Float64Array(first(t).length).fill(1e2), 'W of layer 0 after 30 steps');
 });
 }

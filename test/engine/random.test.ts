@@ -32,3 +32,13 @@ test('shuffle is a permutation, and integer(n) stays below n', () => {
   assert.notDeepEqual(Array.from(a.subarray(0, 20)), Array.from({ length: 20 }, (_, i) => i));
   for (let i = 0; i < 1000; i++) assert.ok(r.integer(7) < 7);
 });
+
+test('the stream of seed 42 is pinned: draws, a dropout mask drawn in one loop, and a normal', () => {
+  const r = new Random(42);
+  assert.deepEqual([r.nextUint32(), r.nextUint32()], [2837322924, 544945897]);
+  const m = new Uint8Array(20);
+  r.fillMask(m, 20, 0.5);
+  assert.deepEqual(Array.from(m), [0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1, 0, 1, 1, 0, 0, 0]);
+  assert.equal(r.nextUint32(), 1109104519);
+  assert.equal(r.normal(), 0.4419379056982928);
+});

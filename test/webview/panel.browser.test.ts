@@ -31,7 +31,7 @@ async function count(selector: string): Promise<number> {
 
 function matrixOf(layer: number, name: 'W' | 'dW'): Matrix {
   const l = trainer.network.layers[layer] as Linear;
-  return { layer, name, rows: l.outFeatures, cols: l.inFeatures, data: Float32Array.from(name === 'W' ? l.W : l.dW) };
+  return { layer, name, rows: l.outFeatures, cols: l.inFeatures, data: Float32Array.from(l.matrix(name)) };
 }
 
 before(async () => {

@@ -2,7 +2,15 @@ import type { Float } from '../tensor';
 import type { Kernels } from '../kernels';
 import type { BuildContext, Layer, Parameter } from './layer';
 
-/** u = W x + b, batched as U = X W^T + b; W is out x in. */
+/**
+ * u = W x + b, batched as U = X W^T + b; W is out x in.
+ *
+ * A network's first layer, on kernels that have the input-major products (the
+ * SIMD ones), stores W and dW input-major instead (in x out, a row per input):
+ * there an example's non-zero pixels pick whole rows, a fifth of the dense work on
+ * digits. matrix() gives W and dW out x in either way, for everything that shows
+ * or saves them; the training path never transposes.
+ */
 export class Linear implements Layer {
   readonly type = 'linear';
   readonly W: Float;
@@ -11,6 +19,8 @@ export class Linear implements Layer {
   readonly db: Float;
   readonly output: Float;
   readonly gradInput: Float | null;
+  /** W and dW are stored in x out (see above). */
+  readonly inputMajor: boolean;
   rows = 0;
   input: Float | null = null;
   gradOutput: Float | null = null;
@@ -29,20 +39,30 @@ export class Linear implements Layer {
     const { precision, maxRows, random, kernels } = context;
     const allocate = (length: number): Float => kernels.allocate(precision, length);
     this.kernels = kernels;
+    this.inputMajor = !inputGradient && kernels.linearForwardInputMajor !== undefined && kernels.linearParameterGradientsInputMajor !== undefined;
     this.W = allocate(outFeatures * inFeatures);
     this.b = allocate(outFeatures);
     this.dW = allocate(outFeatures * inFeatures);
     this.db = allocate(outFeatures);
     this.output = allocate(maxRows * outFeatures);
     this.gradInput = inputGradient ? allocate(maxRows * inFeatures) : null;
-    // mlp-math.md: W ~ N(0, 0.1^2), b = 0.
-    for (let i = 0; i < this.W.length; i++) this.W[i] = random.normal(0, 0.1);
+    // mlp-math.md: W ~ N(0, 0.1^2), b = 0; drawn in W's own order whatever the storage, so a seed gives one W.
+    for (let o = 0; o < outFeatures; o++) {
+      for (let i = 0; i < inFeatures; i++) this.W[this.at(o, i)] = random.normal(0, 0.1);
+    }
+  }
+
+  /** Where W[o][i] (and dW[o][i]) is stored. */
+  private at(o: number, i: number): number {
+    return this.inputMajor ? i * this.outFeatures + o : o * this.inFeatures + i;
   }
 
   forward(X: Float, rows: number): Float {
     this.input = X;
     this.rows = rows;
-    this.kernels.linearForward(X, this.W, this.b, this.output, rows, this.inFeatures, this.outFeatures);
+    const { inFeatures: I, outFeatures: O } = this;
+    if (this.inputMajor) this.kernels.linearForwardInputMajor!(X, this.W, this.b, this.output, rows, I, O);
+    else this.kernels.linearForward(X, this.W, this.b, this.output, rows, I, O);
     return this.output;
   }
 
@@ -50,9 +70,20 @@ export class Linear implements Layer {
     const X = this.input!;
     this.gradOutput = dU;
     const { rows: N, inFeatures: I, outFeatures: O } = this;
-    this.kernels.linearParameterGradients(dU, X, this.dW, this.db, N, I, O);
+    if (this.inputMajor) this.kernels.linearParameterGradientsInputMajor!(dU, X, this.dW, this.db, N, I, O);
+    else this.kernels.linearParameterGradients(dU, X, this.dW, this.db, N, I, O);
     if (this.gradInput) this.kernels.linearInputGradient(dU, this.W, this.gradInput, N, I, O);
     return this.gradInput;
+  }
+
+  /** W or dW out x in, as the math writes them (the buffer itself, or a transposed copy where it is stored input-major), or b or db. */
+  matrix(name: 'W' | 'dW' | 'b' | 'db'): Float {
+    const stored = this[name];
+    if (!this.inputMajor || name === 'b' || name === 'db') return stored;
+    const { inFeatures: I, outFeatures: O } = this;
+    const out = new Float32Array(O * I);
+    for (let i = 0; i < I; i++) for (let o = 0; o < O; o++) out[o * I + i] = stored[i * O + o];
+    return out;
   }
 
   parameters(): Parameter[] {
