@@ -150,10 +150,10 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
       k.linearInputGradient(address(dY), address(W), address(dX), N, I, O);
     },
     linearForwardInputMajor(X, Wt, b, Y, N, I, O) {
-      k.linearForwardInputMajor(address(X), address(Wt), address(b), address(Y), N, I, O, scratch.at(4 * I * (Math.min(N, 64) + 1)));
+      k.linearForwardInputMajor(address(X), address(Wt), address(b), address(Y), N, I, O, scratch.at(4 * I * (2 * Math.min(N, 64) + 1)));
     },
     linearParameterGradientsInputMajor(dY, X, dWt, db, N, I, O) {
-      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), N, I, O, scratch.at(4 * I * (N + 1)));
+      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), N, I, O, scratch.at(4 * I * (2 * N + 1)));
     },
     sgdStep(w, g, v, eta, alpha, lambda, decays) {
       k.sgdStep(address(w), address(g), v ? address(v) : 0, w.length, eta, alpha, lambda, decays ? 1 : 0);

@@ -23,7 +23,7 @@ test('a run loads, trains with live snapshots, and Pause answers within 100 ms a
     await events.until(() => events.snapshots.length >= 3, 'snapshots');
     assert.equal(events.last.state, 'running');
     assert.match(events.last.source!, /embedded MNIST/);
-    assert.ok(events.logs.some((l) => /engine: WebAssembly SIMD kernels$/.test(l)), 'the worker trains on the SIMD kernels, and says so');
+    assert.ok(events.logs.some((l) => /engine: WebAssembly relaxed SIMD, fused multiply-add \(dist\/kernels-relaxed\.wasm\) kernels$/.test(l)), 'the worker trains on the relaxed SIMD kernels, and says so');
     const s = events.snapshots[events.snapshots.length - 1];
     // Records are copied out of the module's shared memory: nothing that reaches the host aliases it.
     assert.ok(!(s.tracked.input.buffer instanceof SharedArrayBuffer) && !(s.tracked.masks[2]!.buffer instanceof SharedArrayBuffer));

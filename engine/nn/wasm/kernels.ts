@@ -250,48 +250,52 @@ const BLOCK = 64;
 
 /**
  * For each input i, the examples n0 .. n0 + rows - 1 in which X[n, i] is not
- * zero: `counts` gets how many per input, `lists` (I x rows) which.
+ * zero, as pairs (n O, X[n, i]): where example n's row of Y or dY starts, and
+ * the coefficient, read in order by the products below. `counts` gets how many
+ * per input, `lists` (I x rows pairs) the pairs.
  */
-function examplesPerInput(X: usize, n0: i32, rows: i32, I: i32, counts: usize, lists: usize): void {
+function examplesPerInput(X: usize, n0: i32, rows: i32, I: i32, O: i32, counts: usize, lists: usize): void {
   memory.fill(counts, 0, <usize>I << 2);
   for (let n = n0; n < n0 + rows; n++) {
     for (let i = 0; i < I; i++) {
-      if (f32At(X, n * I + i) == 0) continue;
-      const at = counts + (<usize>i << 2), k = load<i32>(at);
-      store<i32>(lists + (<usize>(i * rows + k) << 2), n);
+      const x = f32At(X, n * I + i);
+      if (x == 0) continue;
+      const at = counts + (<usize>i << 2), k = load<i32>(at), pair = lists + (<usize>(i * rows + k) << 3);
+      store<i32>(pair, n * O);
+      store<f32>(pair, x, 4);
       store<i32>(at, k + 1);
     }
   }
 }
 
-/** Y = X W^T + b with W stored input-major (Wt, I x O); `scratch` has room for I (BLOCK + 1) indices. */
+/** Y = X W^T + b with W stored input-major (Wt, I x O); `scratch` has room for I (2 BLOCK + 1) numbers. */
 export function linearForwardInputMajor(X: usize, Wt: usize, b: usize, Y: usize, N: i32, I: i32, O: i32, scratch: usize): void {
   const whole = O - O % CHUNK, counts = scratch, lists = scratch + (<usize>I << 2);
   for (let n0 = 0; n0 < N; n0 += BLOCK) {
     const rows = min(BLOCK, N - n0);
-    examplesPerInput(X, n0, rows, I, counts, lists);
+    examplesPerInput(X, n0, rows, I, O, counts, lists);
     for (let n = n0; n < n0 + rows; n++) memory.copy(Y + (<usize>(n * O) << 2), b, <usize>O << 2);
     for (let o = 0; o < whole; o += CHUNK) {
       for (let i = 0; i < I; i++) {
         const count = load<i32>(counts + (<usize>i << 2));
         if (count == 0) continue;
-        const r = i * O + o, list = lists + (<usize>(i * rows) << 2);
+        const r = i * O + o, list = lists + (<usize>(i * rows) << 3);
         const w0 = vecAt(Wt, r), w1 = vecAt(Wt, r + 4), w2 = vecAt(Wt, r + 8), w3 = vecAt(Wt, r + 12);
         const w4 = vecAt(Wt, r + 16), w5 = vecAt(Wt, r + 20), w6 = vecAt(Wt, r + 24), w7 = vecAt(Wt, r + 28);
         for (let k = 0; k < count; k++) {
-          const n = load<i32>(list + (<usize>k << 2)), x = f32x4.splat(f32At(X, n * I + i)), y = n * O + o;
-          setVec(Y, y, madd(vecAt(Y, y), x, w0)); setVec(Y, y + 4, madd(vecAt(Y, y + 4), x, w1));
-          setVec(Y, y + 8, madd(vecAt(Y, y + 8), x, w2)); setVec(Y, y + 12, madd(vecAt(Y, y + 12), x, w3));
-          setVec(Y, y + 16, madd(vecAt(Y, y + 16), x, w4)); setVec(Y, y + 20, madd(vecAt(Y, y + 20), x, w5));
-          setVec(Y, y + 24, madd(vecAt(Y, y + 24), x, w6)); setVec(Y, y + 28, madd(vecAt(Y, y + 28), x, w7));
+          const pair = list + (<usize>k << 3), y = Y + (<usize>(load<i32>(pair) + o) << 2), x = v128.load32_splat(pair, 4);
+          v128.store(y, madd(v128.load(y), x, w0)); v128.store(y, madd(v128.load(y, 16), x, w1), 16);
+          v128.store(y, madd(v128.load(y, 32), x, w2), 32); v128.store(y, madd(v128.load(y, 48), x, w3), 48);
+          v128.store(y, madd(v128.load(y, 64), x, w4), 64); v128.store(y, madd(v128.load(y, 80), x, w5), 80);
+          v128.store(y, madd(v128.load(y, 96), x, w6), 96); v128.store(y, madd(v128.load(y, 112), x, w7), 112);
         }
       }
     }
     for (let i = 0; i < I; i++) {
-      const count = load<i32>(counts + (<usize>i << 2)), list = lists + (<usize>(i * rows) << 2);
+      const count = load<i32>(counts + (<usize>i << 2)), list = lists + (<usize>(i * rows) << 3);
       for (let k = 0; k < count; k++) {
-        const n = load<i32>(list + (<usize>k << 2)), x = f32At(X, n * I + i);
-        for (let o = whole; o < O; o++) setF32(Y, n * O + o, f32At(Y, n * O + o) + x * f32At(Wt, i * O + o));
+        const pair = list + (<usize>k << 3), y = load<i32>(pair), x = load<f32>(pair, 4);
+        for (let o = whole; o < O; o++) setF32(Y, y + o, f32At(Y, y + o) + x * f32At(Wt, i * O + o));
       }
     }
   }
@@ -300,32 +304,32 @@ export function linearForwardInputMajor(X: usize, Wt: usize, b: usize, Y: usize,
 /**
  * dWt = X^T dY (I x O) and db = dY^T 1_N: each input's row sums dY's rows over
  * the examples where that input is not zero, the sum held in registers; rows of
- * inputs that are zero in every example are zero. `scratch` has room for I (N + 1) indices.
+ * inputs that are zero in every example are zero. `scratch` has room for I (2 N + 1) numbers.
  */
 export function linearParameterGradientsInputMajor(dY: usize, X: usize, dWt: usize, db: usize, N: i32, I: i32, O: i32, scratch: usize): void {
   const whole = O - O % CHUNK, counts = scratch, lists = scratch + (<usize>I << 2), zero = f32x4.splat(0);
-  examplesPerInput(X, 0, N, I, counts, lists);
+  examplesPerInput(X, 0, N, I, O, counts, lists);
   for (let o = 0; o < whole; o += CHUNK) {
     for (let i = 0; i < I; i++) {
-      const count = load<i32>(counts + (<usize>i << 2)), list = lists + (<usize>(i * N) << 2);
+      const count = load<i32>(counts + (<usize>i << 2)), list = lists + (<usize>(i * N) << 3);
       let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
       for (let k = 0; k < count; k++) {
-        const n = load<i32>(list + (<usize>k << 2)), x = f32x4.splat(f32At(X, n * I + i)), d = n * O + o;
-        a0 = madd(a0, x, vecAt(dY, d)); a1 = madd(a1, x, vecAt(dY, d + 4)); a2 = madd(a2, x, vecAt(dY, d + 8)); a3 = madd(a3, x, vecAt(dY, d + 12));
-        a4 = madd(a4, x, vecAt(dY, d + 16)); a5 = madd(a5, x, vecAt(dY, d + 20)); a6 = madd(a6, x, vecAt(dY, d + 24)); a7 = madd(a7, x, vecAt(dY, d + 28));
+        const pair = list + (<usize>k << 3), d = dY + (<usize>(load<i32>(pair) + o) << 2), x = v128.load32_splat(pair, 4);
+        a0 = madd(a0, x, v128.load(d)); a1 = madd(a1, x, v128.load(d, 16)); a2 = madd(a2, x, v128.load(d, 32)); a3 = madd(a3, x, v128.load(d, 48));
+        a4 = madd(a4, x, v128.load(d, 64)); a5 = madd(a5, x, v128.load(d, 80)); a6 = madd(a6, x, v128.load(d, 96)); a7 = madd(a7, x, v128.load(d, 112));
       }
-      const r = i * O + o;
-      setVec(dWt, r, a0); setVec(dWt, r + 4, a1); setVec(dWt, r + 8, a2); setVec(dWt, r + 12, a3);
-      setVec(dWt, r + 16, a4); setVec(dWt, r + 20, a5); setVec(dWt, r + 24, a6); setVec(dWt, r + 28, a7);
+      const r = dWt + (<usize>(i * O + o) << 2);
+      v128.store(r, a0); v128.store(r, a1, 16); v128.store(r, a2, 32); v128.store(r, a3, 48);
+      v128.store(r, a4, 64); v128.store(r, a5, 80); v128.store(r, a6, 96); v128.store(r, a7, 112);
     }
   }
   for (let i = 0; i < I; i++) {
-    const count = load<i32>(counts + (<usize>i << 2)), list = lists + (<usize>(i * N) << 2);
+    const count = load<i32>(counts + (<usize>i << 2)), list = lists + (<usize>(i * N) << 3);
     for (let o = whole; o < O; o++) {
       let s: f32 = 0;
       for (let k = 0; k < count; k++) {
-        const n = load<i32>(list + (<usize>k << 2));
-        s += f32At(X, n * I + i) * f32At(dY, n * O + o);
+        const pair = list + (<usize>k << 3);
+        s += load<f32>(pair, 4) * f32At(dY, load<i32>(pair) + o);
       }
       setF32(dWt, i * O + o, s);
     }
