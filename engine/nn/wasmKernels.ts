@@ -1,6 +1,7 @@
 /**
  * The WebAssembly SIMD back end of the Kernels interface: engine/nn/wasm/kernels.ts
- * compiled by `npm run build` into dist/kernels.wasm. Every buffer of a network
+ * compiled by `npm run build` into dist/kernels-relaxed.wasm (relaxed SIMD) and
+ * dist/kernels.wasm (plain SIMD), the first that compiles here. Every buffer of a network
  * that uses it lives in the module's memory (`allocate`), as a Float32Array view,
  * so the engine's TypeScript reads and writes the same numbers the kernels do and
  * a training step copies nothing in or out.
