@@ -7,6 +7,7 @@ import * as zlib from 'node:zlib';
 import fc from 'fast-check';
 import { DataFileError, IDX_FILES, loadEmbeddedDigits, loadIdxFolder } from '../../engine';
 import { holds } from '../fuzz';
+import { idxFile } from './helpers';
 
 const digits = loadEmbeddedDigits();
 const folders: string[] = [];
@@ -17,22 +18,16 @@ function pixelBytes(first: number, count: number): Uint8Array {
   return Uint8Array.from(digits.images.subarray(first * 784, (first + count) * 784), (v) => Math.round(v * 255));
 }
 
-function idx(dimensions: number[], data: Uint8Array, magic = 0x0800 + dimensions.length): Buffer {
-  const header = Buffer.alloc(4 + 4 * dimensions.length);
-  header.writeUInt32BE(magic, 0);
-  dimensions.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
-  return Buffer.concat([header, data]);
-}
 
 /** A folder of the four files: 12 training digits from 0, 6 test digits from 5000. */
 function writeFolder(gzip: boolean, change: (files: Record<string, Buffer>) => void = () => {}): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'idx-'));
   folders.push(dir);
   const files: Record<string, Buffer> = {
-    [IDX_FILES.trainImages]: idx([12, 28, 28], pixelBytes(0, 12)),
-    [IDX_FILES.trainLabels]: idx([12], digits.labels.subarray(0, 12)),
-    [IDX_FILES.testImages]: idx([6, 28, 28], pixelBytes(5000, 6)),
-    [IDX_FILES.testLabels]: idx([6], digits.labels.subarray(5000, 5006)),
+    [IDX_FILES.trainImages]: idxFile([12, 28, 28], pixelBytes(0, 12)),
+    [IDX_FILES.trainLabels]: idxFile([12], digits.labels.subarray(0, 12)),
+    [IDX_FILES.testImages]: idxFile([6, 28, 28], pixelBytes(5000, 6)),
+    [IDX_FILES.testLabels]: idxFile([6], digits.labels.subarray(5000, 5006)),
   };
   change(files);
   for (const [name, bytes] of Object.entries(files)) {
@@ -58,14 +53,14 @@ for (const gzip of [false, true]) {
 }
 
 const MALFORMED: [string, (f: Record<string, Buffer>) => void, string, RegExp][] = [
-  ['a wrong magic number', (f) => { f[IDX_FILES.trainImages] = idx([12, 28, 28], pixelBytes(0, 12), 0x0801); }, IDX_FILES.trainImages, /wrong magic number 0x00000801, expected 0x00000803/],
+  ['a wrong magic number', (f) => { f[IDX_FILES.trainImages] = idxFile([12, 28, 28], pixelBytes(0, 12), 0x0801); }, IDX_FILES.trainImages, /wrong magic number 0x00000801, expected 0x00000803/],
   ['a truncated images file', (f) => { f[IDX_FILES.testImages] = f[IDX_FILES.testImages].subarray(0, 1000); }, IDX_FILES.testImages, /truncated: the header promises 6 x 28 x 28 = 4704 bytes of data, the file holds 984/],
   ['a header cut short', (f) => { f[IDX_FILES.trainLabels] = f[IDX_FILES.trainLabels].subarray(0, 6); }, IDX_FILES.trainLabels, /truncated: 6 bytes, shorter than the 8-byte IDX header/],
-  ['image and label counts that differ', (f) => { f[IDX_FILES.trainLabels] = idx([11], digits.labels.subarray(0, 11)); }, IDX_FILES.trainLabels, /holds 11 labels but .*train-images-idx3-ubyte holds 12 images/],
-  ['a label out of range', (f) => { f[IDX_FILES.testLabels] = idx([6], Uint8Array.of(1, 2, 3, 10, 4, 5)); }, IDX_FILES.testLabels, /label 10 of example 3 is out of range 0..9/],
-  ['a header that promises more than the size limit', (f) => { f[IDX_FILES.trainImages] = idx([2000000, 28, 28], pixelBytes(0, 12)); }, IDX_FILES.trainImages, /the header promises 2000000 x 28 x 28 = 1,568,000,000 bytes, more than the limit of 1,073,741,824 \(the file holds 9,408\)/],
-  ['a header with a size of 0', (f) => { f[IDX_FILES.testImages] = idx([6, 0, 28], pixelBytes(5000, 6)); }, IDX_FILES.testImages, /the header's sizes 6 x 0 x 28 hold no data/],
-  ['too few training images for a validation share', (f) => { f[IDX_FILES.trainImages] = idx([3, 28, 28], pixelBytes(0, 3)); f[IDX_FILES.trainLabels] = idx([3], digits.labels.subarray(0, 3)); }, IDX_FILES.trainImages, /holds 3 images; 6 at least are needed/],
+  ['image and label counts that differ', (f) => { f[IDX_FILES.trainLabels] = idxFile([11], digits.labels.subarray(0, 11)); }, IDX_FILES.trainLabels, /holds 11 labels but .*train-images-idx3-ubyte holds 12 images/],
+  ['a label out of range', (f) => { f[IDX_FILES.testLabels] = idxFile([6], Uint8Array.of(1, 2, 3, 10, 4, 5)); }, IDX_FILES.testLabels, /label 10 of example 3 is out of range 0..9/],
+  ['a header that promises more than the size limit', (f) => { f[IDX_FILES.trainImages] = idxFile([2000000, 28, 28], pixelBytes(0, 12)); }, IDX_FILES.trainImages, /the header promises 2000000 x 28 x 28 = 1,568,000,000 bytes, more than the limit of 1,073,741,824 \(the file holds 9,408\)/],
+  ['a header with a size of 0', (f) => { f[IDX_FILES.testImages] = idxFile([6, 0, 28], pixelBytes(5000, 6)); }, IDX_FILES.testImages, /the header's sizes 6 x 0 x 28 hold no data/],
+  ['too few training images for a validation share', (f) => { f[IDX_FILES.trainImages] = idxFile([3, 28, 28], pixelBytes(0, 3)); f[IDX_FILES.trainLabels] = idxFile([3], digits.labels.subarray(0, 3)); }, IDX_FILES.trainImages, /holds 3 images; 6 at least are needed/],
   ['a missing file', (f) => { delete f[IDX_FILES.testLabels]; }, IDX_FILES.testLabels, /missing: put t10k-labels-idx1-ubyte \(or t10k-labels-idx1-ubyte.gz\) into/],
 ];
 

@@ -11,6 +11,7 @@ import type { Worker } from 'node:worker_threads';
 import { DEFAULT_CONFIG, IDX_FILES, loadEmbeddedDigits } from '../../engine';
 import { RunController } from '../../extension/runController';
 import { Recorder } from './recorder';
+import { idxFile } from '../engine/helpers';
 
 const WORKER = path.join(__dirname, '../../dist/worker.js');
 const EMBEDDED = { kind: 'embedded' } as const;
@@ -128,21 +129,15 @@ test('settings changed during a run: the snapshot rate changes at once, the run 
 
 test('the data folder removed while loading: a message naming the missing file, never a crash', async () => {
   const digits = loadEmbeddedDigits();
-  const idx = (sizes: number[], data: Uint8Array): Buffer => {
-    const header = Buffer.alloc(4 + 4 * sizes.length);
-    header.writeUInt32BE(0x0800 + sizes.length, 0);
-    sizes.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
-    return Buffer.concat([header, data]);
-  };
   const pixels = Uint8Array.from(digits.images, (v) => Math.round(v * 255));
   const outcomes: string[] = [];
   // Removed at once, and a little later: what has been read by then decides the message, never a crash.
   for (const delay of [0, 15, 30, 50, 75]) {
     const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'removed-'));
-    fs.writeFileSync(path.join(folder, IDX_FILES.trainImages), idx([9000, 28, 28], pixels.subarray(0, 9000 * 784)));
-    fs.writeFileSync(path.join(folder, IDX_FILES.trainLabels), idx([9000], digits.labels.subarray(0, 9000)));
-    fs.writeFileSync(path.join(folder, IDX_FILES.testImages), idx([1000, 28, 28], pixels.subarray(9000 * 784)));
-    fs.writeFileSync(path.join(folder, IDX_FILES.testLabels), idx([1000], digits.labels.subarray(9000)));
+    fs.writeFileSync(path.join(folder, IDX_FILES.trainImages), idxFile([9000, 28, 28], pixels.subarray(0, 9000 * 784)));
+    fs.writeFileSync(path.join(folder, IDX_FILES.trainLabels), idxFile([9000], digits.labels.subarray(0, 9000)));
+    fs.writeFileSync(path.join(folder, IDX_FILES.testImages), idxFile([1000, 28, 28], pixels.subarray(9000 * 784)));
+    fs.writeFileSync(path.join(folder, IDX_FILES.testLabels), idxFile([1000], digits.labels.subarray(9000)));
     const { run, events } = controller();
     try {
       run.start(SMALL, { kind: 'idx', folder }, { updatesPerSecond: 10 });
