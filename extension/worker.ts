@@ -5,12 +5,11 @@
  * asked for; the host coalesces them again for the webview.
  */
 import { parentPort } from 'node:worker_threads';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import {
   buildSpecRun, DataFileError, Dropout, formatPath, Linear, loadTrainingData, NO_STEPPING, parseSpec, parseWorkerCommand, SpecSession, takeSnapshot, Trainer,
   wasmProblem, type Evaluation, type ExportedLayer, type RunState, type Stepping, type WorkerCommand, type WorkerEvent,
 } from '../engine';
+import { heapAfterCollection } from './heap';
 
 /** Longest stretch of training between two looks at the message queue. */
 const SLICE_MS = 15;
@@ -163,13 +162,6 @@ class Run {
 
 let run: Run | null = null;
 
-/** The heap in use after a full collection (the flag is set only for this call). */
-function measureHeap(): number {
-  v8.setFlagsFromString('--expose-gc');
-  (vm.runInNewContext('gc') as () => void)();
-  return v8.getHeapStatistics().used_heap_size;
-}
-
 function start(command: Extract<WorkerCommand, { type: 'start' }>): void {
   post({ type: 'state', state: 'loading', stepping: NO_STEPPING });
   const data = loadTrainingData(command.config, command.data.kind === 'idx' ? command.data.folder : undefined);
@@ -201,8 +193,7 @@ function loadSpec(command: Extract<WorkerCommand, { type: 'loadSpec' }>): void {
 function handle(command: WorkerCommand): void {
   if (command.type === 'start') return start(command);
   if (command.type === 'loadSpec') return loadSpec(command);
-  // After a collection, so that the figure is what stays, not what waits to be collected.
-  if (command.type === 'measureMemory') return post({ type: 'memory', requestId: command.requestId, heapUsed: measureHeap() });
+  if (command.type === 'measureMemory') return post({ type: 'memory', requestId: command.requestId, heapUsed: heapAfterCollection() });
   if (!run) return;
   switch (command.type) {
     case 'pause':

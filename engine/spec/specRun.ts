@@ -9,7 +9,7 @@ import { loadEmbeddedSplits } from '../data/mnist';
 import { toRows } from '../nn/tensor';
 import { specLayers, type NetworkSpec } from './spec';
 import { Stepper } from '../train/stepper';
-import { diagnose, type Divergence } from '../train/divergence';
+import type { Divergence } from '../train/divergence';
 
 /** A spec made runnable: its float64 network with the given weights, its optimizer, and its one batch. */
 export interface SpecRun {
@@ -78,7 +78,7 @@ export function traceStep(run: SpecRun): Trace {
   const { dataLoss, penalty } = stepper;
   const probabilities = net.loss instanceof SoftmaxCrossEntropy ? toRows(net.loss.probabilities, rows, net.outFeatures) : undefined;
   const applied = stepper.update();
-  const divergence = applied ? undefined : diagnose(net, dataLoss, penalty, 1, 1, run.spec.optimizer);
+  const divergence = applied ? undefined : stepper.diagnose(1, 1);
   const backward = net.layers.map((l, layer) => ({
     layer,
     type: l.type,

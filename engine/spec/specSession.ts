@@ -2,7 +2,7 @@ import { countCorrect } from '../train/metrics';
 import { SoftmaxCrossEntropy } from '../nn/losses';
 import type { SnapshotSource } from '../train/snapshot';
 import type { SpecRun } from './specRun';
-import { diagnose, type Divergence } from '../train/divergence';
+import type { Divergence } from '../train/divergence';
 
 export interface SpecStepResult {
   readonly batchAccuracy: number | null;
@@ -57,11 +57,11 @@ export class SpecSession implements SnapshotSource {
 
   /** Applies the optimizer, unless a value of the step is NaN or infinite; accuracy only where the targets are classes. */
   update(): SpecStepResult {
-    const { stepper, network: net, Y, rows, spec } = this.run;
+    const { stepper, network: net, Y, rows } = this.run;
     const output = net.layers[net.layers.length - 1].output;
     const batchAccuracy = net.loss instanceof SoftmaxCrossEntropy ? countCorrect(output, Y, rows, net.outFeatures) / rows : null;
     if (!stepper.update()) {
-      this.divergence ??= diagnose(net, stepper.dataLoss, stepper.penalty, this.step + 1, 1, spec.optimizer);
+      this.divergence ??= stepper.diagnose(this.step + 1, 1);
       return { batchAccuracy, divergence: this.divergence };
     }
     this.step++;

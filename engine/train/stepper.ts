@@ -1,7 +1,7 @@
 import type { Float } from '../nn/tensor';
 import type { Network } from '../nn/network';
 import type { SGD } from '../nn/optimizer';
-import { stepIsFinite } from './divergence';
+import { diagnose, stepIsFinite, type Divergence } from './divergence';
 
 /**
  * Where a training step stands. One step on a mini-batch is a sequence of
@@ -79,5 +79,10 @@ export class Stepper {
     this.optimizer.step();
     this.done = 0;
     return true;
+  }
+
+  /** Where and why this step's values are not all finite, and what to try: after update() refused it. */
+  diagnose(step: number, epoch: number): Divergence {
+    return diagnose(this.network, this.dataLoss, this.penalty, step, epoch, this.optimizer.options);
   }
 }

@@ -10,7 +10,7 @@ import { configProblems, EVAL_ROWS, mlpLayers, type TrainingConfig } from './con
 import { loadSplits } from '../data/data';
 import { DataFileError } from '../data/idx';
 import { Stepper, type Phase } from './stepper';
-import { diagnose, type Divergence } from './divergence';
+import type { Divergence } from './divergence';
 
 export interface StepResult {
   /** 1-based epoch this step belongs to. */
@@ -182,7 +182,7 @@ export class Trainer {
     const { dataLoss, penalty } = this.stepper, loss = dataLoss + penalty;
     const correct = countCorrect(layers[layers.length - 1].output, this.Y, rows, this.data.train.classes);
     if (!this.stepper.update()) {
-      this.divergence ??= diagnose(this.network, dataLoss, penalty, this.step + 1, this.epoch, this.config);
+      this.divergence ??= this.stepper.diagnose(this.step + 1, this.epoch);
       return { epoch: this.epoch, step: this.step + 1, rows, loss, dataLoss, penalty, batchAccuracy: correct / rows, divergence: this.divergence };
     }
     this.step++;

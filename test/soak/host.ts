@@ -6,10 +6,9 @@
  * clone, typed arrays intact.
  */
 import * as path from 'node:path';
-import * as v8 from 'node:v8';
-import * as vm from 'node:vm';
 import { DEFAULT_CONFIG, type HostMessage, type MatrixName } from '../../engine';
 import { RunController } from '../../extension/runController';
+import { heapAfterCollection } from '../../extension/heap';
 
 /** What the driver asks of the host. */
 export type HostRequest =
@@ -22,13 +21,6 @@ export type HostReport =
   | { readonly kind: 'panel'; readonly message: HostMessage }
   | { readonly kind: 'measured'; readonly workerHeap: number; readonly hostHeap: number; readonly rss: number }
   | { readonly kind: 'failed'; readonly message: string };
-
-/** The heap in use after a full collection (the flag is set only for this). */
-function heapAfterCollection(): number {
-  v8.setFlagsFromString('--expose-gc');
-  (vm.runInNewContext('gc') as () => void)();
-  return v8.getHeapStatistics().used_heap_size;
-}
 
 function main(): void {
   const send = (report: HostReport): void => void process.send!(report);
