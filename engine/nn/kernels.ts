@@ -1,4 +1,5 @@
 import { allocate, type Float, type Precision } from './tensor';
+import { bernoulliMask } from './random';
 
 /**
  * The hot loops of training: the dense products of a linear layer, the
@@ -27,13 +28,20 @@ export interface Kernels {
   /** dX = dY W, overwritten. */
   linearInputGradient(dY: Float, W: Float, dX: Float, N: number, I: number, O: number): void;
   /**
-   * Y = X W^T + b with W stored input-major (Wt, I x O): kernels that have it
-   * (the SIMD ones) train a network's first layer this way, summing, per example,
-   * only the rows of Wt that its non-zero inputs pick.
+   * Y = X W^T + b with W stored input-major in panels (Wt, see panelIndex), O a
+   * multiple of 4: kernels that have it (the SIMD ones) train a network's first
+   * layer this way, summing, per example, only the rows of Wt that its non-zero
+   * inputs pick.
    */
   linearForwardInputMajor?(X: Float, Wt: Float, b: Float, Y: Float, N: number, I: number, O: number): void;
-  /** dWt = X^T dY (I x O, W's gradient stored input-major) and db = dY^T 1_N, overwritten. */
-  linearParameterGradientsInputMajor?(dY: Float, X: Float, dWt: Float, db: Float, N: number, I: number, O: number): void;
+  /**
+   * dWt = X^T dY (W's gradient in the same panels as Wt) and db = dY^T 1_N,
+   * overwritten. `rows` has a byte per input, 0 only where its row of dWt is all
+   * zero; the kernel keeps it so, and zeroes only rows that were not zero already.
+   */
+  linearParameterGradientsInputMajor?(dY: Float, X: Float, dWt: Float, db: Float, rows: Uint8Array, N: number, I: number, O: number): void;
+  /** Plain SGD, W -= eta dW, on an input-major W: only the rows that `rows` marks are read and written (the others' gradient is 0). */
+  sgdStepInputMajor?(W: Float, dW: Float, rows: Uint8Array, I: number, O: number, eta: number): void;
   /**
    * One SGD step on the n entries of w with gradient g (see optimizer.ts): g += lambda w
    * where `decays`, then w -= eta g, or with a velocity v: v = alpha v - eta g; w += v.
@@ -53,6 +61,36 @@ export interface Kernels {
   tanhBackward(H: Float, dH: Float, dU: Float, n: number): void;
   /** B = A * m / keep on n entries: dropout forward (A = h) and backward (A = dL/ds). */
   applyMask(A: Float, m: Uint8Array, B: Float, n: number, keep: number): void;
+  /**
+   * A dropout mask: n draws r_i of xoshiro128** from `state` (s0..s3, advanced
+   * in place; see random.ts), m_i = 1 where r_i >= threshold. Every back end draws the same stream.
+   */
+  bernoulliMask(state: Int32Array, m: Uint8Array, n: number, threshold: number): void;
+  /** Whether the first n entries of a are all finite (no NaN, no infinity). */
+  allFinite(a: Float, n: number): boolean;
+}
+
+/** Vectors of four outputs in a panel of an input-major W, at most: see engine/nn/wasm/kernels.ts. */
+const PANEL_VECTORS = 7;
+
+/**
+ * Where the SIMD kernels keep W[o][i] of a layer stored input-major (O a
+ * multiple of 4): the outputs are cut as evenly as can be into panels of at
+ * most 28, and a panel of width w starting at output o0 is an I x w block at
+ * o0 I, a row per input. The same layout as engine/nn/wasm/kernels.ts.
+ */
+export function panelIndex(O: number, I: number): (o: number, i: number) => number {
+  const V = O / 4, P = Math.ceil(V / PANEL_VECTORS);
+  const start = new Int32Array(O), width = new Int32Array(O);
+  for (let p = 0, o0 = 0; p < P; p++) {
+    const w = 4 * (Math.floor(V / P) + (p < V % P ? 1 : 0));
+    for (let j = 0; j < w; j++) {
+      start[o0 + j] = o0 * I + j;
+      width[o0 + j] = w;
+    }
+    o0 += w;
+  }
+  return (o, i) => start[o] + i * width[o];
 }
 
 /*
@@ -186,6 +224,13 @@ function applyMask(A: Float, m: Uint8Array, B: Float, n: number, keep: number): 
   for (let i = 0; i < n; i++) B[i] = (m[i] * A[i]) / keep;
 }
 
+/** A NaN or an infinity times 0 is NaN, and the sum stays 0 only without them. */
+function allFinite(a: Float, n: number): boolean {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += a[i] * 0;
+  return s === 0;
+}
+
 export const typescriptKernels: Kernels = {
   name: 'typescript',
   title: 'TypeScript',
@@ -202,4 +247,6 @@ export const typescriptKernels: Kernels = {
   tanhForward,
   tanhBackward,
   applyMask,
+  bernoulliMask,
+  allFinite,
 };

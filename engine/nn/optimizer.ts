@@ -49,8 +49,15 @@ export class SGD {
   step(): void {
     const { learningRate: eta, momentum: alpha, lambda } = this.options;
     for (let k = 0; k < this.params.length; k++) {
-      const p = this.params[k];
-      this.kernels.sgdStep(p.value, p.grad, this.velocities?.[k] ?? null, eta, alpha, lambda, this.decays(p));
+      const p = this.params[k], decays = this.decays(p), v = this.velocities?.[k] ?? null;
+      // Plain SGD leaves a row whose gradient is zero as it is: an input-major W updates only its other rows.
+      if (p.rows && !v && !decays && this.kernels.sgdStepInputMajor) {
+        this.kernels.sgdStepInputMajor(p.value, p.grad, p.rows.mayBeNonZero, p.rows.inFeatures, p.rows.outFeatures, eta);
+        continue;
+      }
+      this.kernels.sgdStep(p.value, p.grad, v, eta, alpha, lambda, decays);
+      // g += lambda w may have filled any row.
+      if (p.rows && decays) p.rows.mayBeNonZero.fill(1);
     }
   }
 }

@@ -1,3 +1,5 @@
+import type { Kernels } from './kernels';
+
 /**
  * The one seeded random generator of a run: initialisation, shuffling and dropout
  * all draw from it, so the same seed gives the same run bit for bit.
@@ -9,9 +11,6 @@
 export class Random {
   /** s0, s1, s2, s3. */
   private readonly state = new Int32Array(4);
-  /** Draws of fillMask, kept between calls: a mask is drawn every step. */
-  private draws = new Uint32Array(0);
-  private readonly one = new Uint32Array(1);
   /** Box-Muller yields normals in pairs; the second waits here. */
   private spareNormal = NaN;
 
@@ -29,8 +28,7 @@ export class Random {
 
   /** A uniform 32-bit unsigned integer. */
   nextUint32(): number {
-    xoshiro128(this.state, this.one, 1);
-    return this.one[0];
+    return xoshiro128(this.state);
   }
 
   /** A uniform number in [0, 1). */
@@ -40,14 +38,11 @@ export class Random {
 
   /**
    * m_i = 1[p_i >= rate] for n uniform draws p_i: the same draws as n calls of
-   * uniform(), in one loop, since a dropout mask needs hundreds of thousands a
-   * step. (p >= rate exactly when p * 2^32 >= rate * 2^32.)
+   * uniform(), in one loop of `kernels` (these in TypeScript by default), since a
+   * dropout mask needs hundreds of thousands a step.
    */
-  fillMask(m: Uint8Array, n: number, rate: number): void {
-    if (this.draws.length < n) this.draws = new Uint32Array(n);
-    const draws = this.draws, threshold = rate * 4294967296;
-    xoshiro128(this.state, draws, n);
-    for (let i = 0; i < n; i++) m[i] = draws[i] >= threshold ? 1 : 0;
+  fillMask(m: Uint8Array, n: number, rate: number, kernels: Pick<Kernels, 'bernoulliMask'> = { bernoulliMask }): void {
+    kernels.bernoulliMask(this.state, m, n, rate * 4294967296);
   }
 
   /** A uniform integer in [0, n), without modulo bias. */
@@ -85,22 +80,27 @@ export class Random {
 }
 
 /**
- * n steps of xoshiro128** from the state s0..s3 into `out`, the state held in
- * locals meanwhile (a typed array read and written every step costs twice as much).
+ * The TypeScript kernel of Kernels.bernoulliMask: n draws r_i of xoshiro128**
+ * from the state s0..s3, m_i = 1 where r_i >= threshold (p >= rate exactly when
+ * p 2^32 >= rate 2^32). engine/nn/wasm/kernels.ts draws the same stream.
  */
-function xoshiro128(s: Int32Array, out: Uint32Array, n: number): void {
+export function bernoulliMask(s: Int32Array, m: Uint8Array, n: number, threshold: number): void {
+  for (let i = 0; i < n; i++) m[i] = xoshiro128(s) >= threshold ? 1 : 0;
+}
+
+/** One step of xoshiro128** on the state s0..s3: the next 32-bit unsigned draw. */
+function xoshiro128(s: Int32Array): number {
   let s0 = s[0], s1 = s[1], s2 = s[2], s3 = s[3];
-  for (let i = 0; i < n; i++) {
-    out[i] = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-    const t = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = rotl(s3, 11);
-  }
+  const draw = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+  const t = s1 << 9;
+  s2 ^= s0;
+  s3 ^= s1;
+  s1 ^= s2;
+  s0 ^= s3;
+  s2 ^= t;
+  s3 = rotl(s3, 11);
   s[0] = s0; s[1] = s1; s[2] = s2; s[3] = s3;
+  return draw;
 }
 
 function rotl(x: number, k: number): number {

@@ -13,14 +13,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { allocate as allocateArray, type Float, type Precision } from './tensor';
-import type { Kernels } from './kernels';
+import { typescriptKernels, type Kernels } from './kernels';
 
 interface Exports {
   linearForward(X: number, W: number, b: number, Y: number, N: number, I: number, O: number, lists: number): void;
   linearParameterGradients(dY: number, X: number, dW: number, db: number, N: number, I: number, O: number, list: number): void;
   linearInputGradient(dY: number, W: number, dX: number, N: number, I: number, O: number): void;
   linearForwardInputMajor(X: number, Wt: number, b: number, Y: number, N: number, I: number, O: number, list: number): void;
-  linearParameterGradientsInputMajor(dY: number, X: number, dWt: number, db: number, N: number, I: number, O: number, list: number): void;
+  linearParameterGradientsInputMajor(dY: number, X: number, dWt: number, db: number, rows: number, N: number, I: number, O: number, list: number): void;
+  sgdStepInputMajor(W: number, dW: number, rows: number, I: number, O: number, eta: number): void;
   sgdStep(w: number, g: number, v: number, n: number, eta: number, alpha: number, lambda: number, decays: number): void;
   reluForward(U: number, H: number, n: number): void;
   reluBackward(U: number, dH: number, dU: number, n: number): void;
@@ -29,6 +30,8 @@ interface Exports {
   tanhForward(U: number, H: number, n: number): void;
   tanhBackward(H: number, dH: number, dU: number, n: number): void;
   applyMask(A: number, m: number, B: number, n: number, keep: number): void;
+  bernoulliMask(state: number, m: number, n: number, threshold: number): void;
+  allFinite(a: number, n: number): number;
 }
 
 const PAGE = 65536;
@@ -131,6 +134,8 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
   const bytes = compilable(chosen);
   if (!bytes) throw new Error(`this runtime cannot compile WebAssembly with ${chosen === 'simd' ? 'SIMD' : 'relaxed SIMD'} and shared memory`);
   const arena = new Arena(), scratch = new Scratch(arena), k = instantiate(arena, bytes);
+  // A random generator's state, copied in and out around each mask it draws.
+  const stateAt = arena.bytes(16), state = new Int32Array(arena.memory.buffer, stateAt, 4);
   return {
     name: VARIANTS[chosen].name,
     title: VARIANTS[chosen].title,
@@ -151,11 +156,12 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
       k.linearInputGradient(address(dY), address(W), address(dX), N, I, O);
     },
     linearForwardInputMajor(X, Wt, b, Y, N, I, O) {
-      k.linearForwardInputMajor(address(X), address(Wt), address(b), address(Y), N, I, O, scratch.at(4 * I * (2 * Math.min(N, 64) + 1)));
+      k.linearForwardInputMajor(address(X), address(Wt), address(b), address(Y), N, I, O, scratch.at(4 * N * (2 * I + 1)));
     },
-    linearParameterGradientsInputMajor(dY, X, dWt, db, N, I, O) {
-      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), N, I, O, scratch.at(4 * I * (2 * N + 1)));
+    linearParameterGradientsInputMajor(dY, X, dWt, db, rows, N, I, O) {
+      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, scratch.at(4 * I * (2 * Math.min(N, 64) + 1)));
     },
+    sgdStepInputMajor: (W, dW, rows, I, O, eta) => k.sgdStepInputMajor(address(W), address(dW), address(rows), I, O, eta),
     sgdStep(w, g, v, eta, alpha, lambda, decays) {
       k.sgdStep(address(w), address(g), v ? address(v) : 0, w.length, eta, alpha, lambda, decays ? 1 : 0);
     },
@@ -166,6 +172,12 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
     tanhForward: (U, H, n) => k.tanhForward(address(U), address(H), n),
     tanhBackward: (H, dH, dU, n) => k.tanhBackward(address(H), address(dH), address(dU), n),
     applyMask: (A, m, B, n, keep) => k.applyMask(address(A), address(m), address(B), n, keep),
+    bernoulliMask(s, m, n, threshold) {
+      state.set(s);
+      k.bernoulliMask(stateAt, address(m), n, threshold);
+      s.set(state);
+    },
+    allFinite: (a, n) => (a instanceof Float64Array ? typescriptKernels.allFinite(a, n) : k.allFinite(address(a), n) !== 0),
   };
 }
 

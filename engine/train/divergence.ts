@@ -36,18 +36,11 @@ export interface Divergence extends NonFinite {
   readonly message: string;
 }
 
-/** Every one of the first `length` entries is finite: a NaN or an infinity times 0 is NaN, and the sum stays 0 only without them. */
-export function allFinite(a: Float, length = a.length): boolean {
-  let s = 0;
-  for (let i = 0; i < length; i++) s += a[i] * 0;
-  return s === 0;
-}
-
 /** The cheap test of every step: the loss, and the gradient that reached each layer. */
 export function stepIsFinite(network: Network, dataLoss: number, penalty: number): boolean {
   if (!Number.isFinite(dataLoss) || !Number.isFinite(penalty)) return false;
   for (const layer of network.layers) {
-    if (layer.gradOutput && !allFinite(layer.gradOutput, layer.rows * layer.outFeatures)) return false;
+    if (layer.gradOutput && !network.kernels.allFinite(layer.gradOutput, layer.rows * layer.outFeatures)) return false;
   }
   return true;
 }

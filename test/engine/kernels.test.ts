@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEFAULT_CONFIG, Linear, loadEmbeddedSplits, Random, Trainer, typescriptKernels as k, wasmKernels, createWasmKernels, wasmProblem, type Float, type Kernels,
+  DEFAULT_CONFIG, Linear, loadEmbeddedSplits, panelIndex, Random, Trainer, typescriptKernels as k, wasmKernels, createWasmKernels, wasmProblem, type Float, type Kernels,
 } from '../../engine';
 import { randomArray } from './helpers';
 
@@ -81,11 +81,17 @@ function assertNear(actual: ArrayLike<number>, expected: ArrayLike<number>, scal
   }
 }
 
-/** A rows x cols matrix transposed. */
-function transpose(a: ArrayLike<number>, rows: number, cols: number): Float64Array {
-  const t = new Float64Array(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = a[r * cols + c];
+/** An O x I matrix in the input-major panels of the SIMD kernels (toPanels), and back. */
+function toPanels(W: ArrayLike<number>, O: number, I: number): Float64Array {
+  const at = panelIndex(O, I), t = new Float64Array(O * I);
+  for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) t[at(o, i)] = W[o * I + i];
   return t;
+}
+
+function fromPanels(t: ArrayLike<number>, O: number, I: number): Float64Array {
+  const at = panelIndex(O, I), W = new Float64Array(O * I);
+  for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) W[o * I + i] = t[at(o, i)];
+  return W;
 }
 
 /** Zeros in blocks and alone, as in digits: about four inputs in five. */
@@ -95,7 +101,8 @@ function sparse(random: Random, n: number): Float64Array {
   return a;
 }
 
-const WASM_SHAPES = [...SHAPES, [1, 784, 1000], [5, 784, 33], [8, 100, 12], [13, 17, 3]];
+// Outputs that make panels of every width from 1 to 7 vectors (4, 8, ... 28; 32 = 4 + 4, 1000 = 34 x 7 + 2 x 6).
+const WASM_SHAPES = [...SHAPES, [1, 784, 1000], [5, 784, 33], [8, 100, 12], [13, 17, 3], [3, 9, 20], [2, 11, 24], [6, 30, 28], [4, 10, 32], [3, 40, 16], [70, 784, 128]];
 
 for (const wasm of BUILDS) {
 for (const [N, I, O] of WASM_SHAPES) {
@@ -126,17 +133,45 @@ for (const [N, I, O] of WASM_SHAPES) {
         dX: naive.dX(abs(values.dY), abs(values.W), N, I, O),
       };
       for (const name of ['Y', 'dW', 'db', 'dX'] as const) assertNear(a[name], t[name], scale[name], name);
-      // A first layer keeps W input-major on these kernels: the same numbers, transposed.
-      const Wt = copyInto(wasm, transpose(values.W, O, I)), X = copyInto(wasm, values.X), b = copyInto(wasm, values.b), dY = copyInto(wasm, values.dY);
+      // A first layer keeps W input-major, in panels, on these kernels (where O is a multiple of 4): the same numbers, moved.
+      if (O % 4 !== 0) return;
+      const Wt = copyInto(wasm, toPanels(values.W, O, I)), X = copyInto(wasm, values.X), b = copyInto(wasm, values.b), dY = copyInto(wasm, values.dY);
       const Y = copyInto(wasm, new Array(N * O).fill(9)), dWt = copyInto(wasm, new Array(I * O).fill(9)), db = copyInto(wasm, new Array(O).fill(9));
       wasm.linearForwardInputMajor!(X, Wt, b, Y, N, I, O);
-      wasm.linearParameterGradientsInputMajor!(dY, X, dWt, db, N, I, O);
+      wasm.linearParameterGradientsInputMajor!(dY, X, dWt, db, wasm.allocateMask(I).fill(1), N, I, O);
       assertNear(Y, t.Y, scale.Y, 'Y (input-major)');
-      assertNear(transpose(dWt, I, O), t.dW, scale.dW, 'dW (input-major)');
+      assertNear(fromPanels(dWt, O, I), t.dW, scale.dW, 'dW (input-major)');
       assertNear(db, t.db, scale.db, 'db (input-major)');
     });
   }
 }
+
+test(`${wasm.name}: an input-major dW over batches that zero different inputs, and the update that skips its zero rows`, () => {
+  const random = new Random(11);
+  const N = 70, I = 50, O = 32; // more examples than one block of dW's sums
+  const dWt = copyInto(wasm, new Array(I * O).fill(9)), rows = wasm.allocateMask(I).fill(1), db = copyInto(wasm, new Array(O).fill(9));
+  const W = randomArray(random, O * I), Wt = copyInto(wasm, toPanels(W, O, I));
+  for (const zeroInputs of [[0, 1, 2, 3, 49], [4, 5, 6, 7, 8, 20], [], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]) {
+    const values = { X: sparse(random, N * I), dY: randomArray(random, N * O) };
+    for (const i of zeroInputs) for (let n = 0; n < N; n++) values.X[n * I + i] = 0;
+    const X = copyInto(wasm, values.X), dY = copyInto(wasm, values.dY);
+    wasm.linearParameterGradientsInputMajor!(dY, X, dWt, db, rows, N, I, O);
+    const expected = copyInto(k, new Array(O * I).fill(0)), expectedDb = copyInto(k, new Array(O).fill(0));
+    k.linearParameterGradients(values.dY, values.X, expected, expectedDb, N, I, O);
+    const dW = fromPanels(dWt, O, I);
+    assertNear(dW, expected, naive.dW(values.dY.map(Math.abs), values.X.map(Math.abs), N, I, O), `dW (zero inputs ${zeroInputs})`);
+    for (let i = 0; i < I; i++) {
+      const used = Array.from({ length: N }, (_, n) => values.X[n * I + i]).some((x) => x !== 0);
+      assert.equal(rows[i], used ? 1 : 0, `row ${i} is marked ${used ? 'used' : 'unused'}`);
+      if (!used) for (let o = 0; o < O; o++) assert.equal(dW[o * I + i], 0, `dW[${o}][${i}] of an unused input`);
+    }
+    // The row-skipping update gives exactly what the full one gives.
+    const full = copyInto(wasm, Wt);
+    wasm.sgdStep(full, copyInto(wasm, dWt), null, 0.05, 0, 0, false);
+    wasm.sgdStepInputMajor!(Wt, dWt, rows, I, O, 0.05);
+    assert.deepEqual(Array.from(Wt), Array.from(full), 'W after the update');
+  }
+});
 
 test(`the ${wasm.name} update, activations and dropout mask agree with the TypeScript ones`, () => {
   const random = new Random(3);
@@ -172,6 +207,30 @@ test(`the ${wasm.name} update, activations and dropout mask agree with the TypeS
     const a = run(wasm), t = run(k);
     const names = ['relu forward', 'relu backward', 'sigmoid forward', 'sigmoid backward', 'tanh forward', 'tanh backward', 'dropout mask'];
     names.forEach((what, i) => assertNear(a[i], t[i], new Float64Array(n).fill(1), what));
+  }
+});
+
+test(`${wasm.name}: dropout masks are the TypeScript draws, bit for bit, and allFinite finds every NaN and infinity`, () => {
+  for (const [n, rate] of [[1, 0.5], [7, 0.1], [1001, 0.5], [64000, 0.9]] as const) {
+    const a = new Random(n), t = new Random(n), ma = wasm.allocateMask(n), mt = new Uint8Array(n);
+    a.fillMask(ma, n, rate, wasm);
+    t.fillMask(mt, n, rate);
+    assert.deepEqual(ma, mt, `mask of ${n} at rate ${rate}`);
+    assert.equal(a.nextUint32(), t.nextUint32(), 'the stream goes on from the same state');
+    const kept = mt.reduce((s, m) => s + m, 0) / n;
+    if (n > 1000) assert.ok(Math.abs(kept - (1 - rate)) < 0.02, `${kept} of the units kept at rate ${rate}`);
+  }
+  for (const n of [1, 3, 4, 9, 1000]) {
+    const a = copyInto(wasm, randomArray(new Random(n), n));
+    assert.equal(wasm.allFinite(a, n), true, `${n} finite numbers`);
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      for (const at of new Set([0, n >> 1, n - 1])) {
+        const b = copyInto(wasm, a);
+        b[at] = bad;
+        assert.equal(wasm.allFinite(b, n), false, `${bad} at ${at} of ${n}`);
+        assert.equal(wasm.allFinite(b, at), true, `the ${at} entries before it`);
+      }
+    }
   }
 });
 

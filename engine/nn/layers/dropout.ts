@@ -56,7 +56,7 @@ export class Dropout implements Layer {
       return S;
     }
     if (!this.maskIsFixed) {
-      this.random.fillMask(m, n, this.rate);
+      this.random.fillMask(m, n, this.rate, this.kernels);
     }
     this.kernels.applyMask(Q, m, S, n, 1 - this.rate);
     return S;

@@ -16,6 +16,8 @@ export interface Parameter {
   readonly name: 'W' | 'b';
   readonly value: Float;
   readonly grad: Float;
+  /** For a W stored input-major (see Linear): a byte per input, 0 where that input's row of grad is all zero. */
+  readonly rows?: { readonly mayBeNonZero: Uint8Array; readonly inFeatures: number; readonly outFeatures: number };
 }
 
 /**

@@ -179,11 +179,7 @@ export function linearParameterGradients(dY: usize, X: usize, dW: usize, db: usi
       setF32(dW, w + i, s);
     }
   }
-  for (let j = 0; j < O; j++) {
-    let s: f32 = 0;
-    for (let n = 0; n < N; n++) s += f32At(dY, n * O + j);
-    setF32(db, j, s);
-  }
+  columnSums(dY, N, O, db);
 }
 
 // ---- dX = dY W ----
@@ -232,112 +228,213 @@ export function linearInputGradient(dY: usize, W: usize, dX: usize, N: i32, I: i
   }
 }
 
-// ---- a first layer on sparse inputs, with W stored input-major ----
+// ---- a first layer on sparse inputs, with W stored input-major in panels ----
 
 /*
- * Wt is W stored input-major (I x O, a row per input), as a network's first
- * layer keeps it on these kernels. Both products then work per input on the
- * examples where it is not zero: Y[n, :] += X[n, i] Wt[i, :] and dWt[i, :] =
- * sum over n of X[n, i] dY[n, :]. With digits that is about a fifth of the dense
- * work. Both walk the outputs in chunks of 32, the outer loop, so that a chunk's
- * columns of Y or dY (a few KB) stay in the L1 cache while every input passes.
+ * A network's first layer keeps W (and dW) input-major, in panels: the outputs
+ * are cut into panels of at most 28 (seven vectors of four), and a panel keeps
+ * its columns of W as an I x width block, a row per input (panelLayout in
+ * engine/nn/kernels.ts is the same layout for the engine's TypeScript). Both
+ * products then walk lists of the non-zero inputs, about a fifth of the dense
+ * work with digits:
+ *   forward, per example and panel: Y[n, panel] = b + sum of X[n, i] Wt[i, panel]
+ *   dW, per input and panel:        dWt[i, panel] = sum of X[n, i] dY[n, panel]
+ * Each sum stays in registers over its whole list, and a panel's rows are
+ * contiguous, so its block (I x 112 bytes) stays in the L2 cache. Seven vectors
+ * is the most V8 keeps in registers (with the input and the seven loaded
+ * vectors: fifteen of x64's sixteen); with eight, a sum is spilled to the stack
+ * every step and the loop runs at a third of the speed.
  */
 
-/** Outputs per chunk: eight vectors of four. */
-const CHUNK = 32;
-/** Examples per block of the forward pass: their chunk of Y, 8 KB, stays in L1. */
+/** Vectors of four outputs per panel, at most. */
+const PANEL_VECTORS = 7;
+
+/** How many vectors panel p has when V vectors are cut into P panels as evenly as can be. */
+@inline function panelVectors(V: i32, P: i32, p: i32): i32 {
+  return V / P + (p < V % P ? 1 : 0);
+}
+
+/**
+ * out[0 .. 4V) = init (or 0 where init is 0) + the sum over the list's pairs
+ * (j, x) of x src[j stride .. + 4V): V vectors summed in registers. Inlined with
+ * a constant V, so each width gets a loop of its own.
+ */
+@inline function panelSums(V: i32, src: usize, stride: i32, list: usize, count: i32, init: usize, out: usize): void {
+  const z = f32x4.splat(0);
+  let a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z;
+  if (init) {
+    a0 = v128.load(init);
+    if (V > 1) a1 = v128.load(init, 16);
+    if (V > 2) a2 = v128.load(init, 32);
+    if (V > 3) a3 = v128.load(init, 48);
+    if (V > 4) a4 = v128.load(init, 64);
+    if (V > 5) a5 = v128.load(init, 80);
+    if (V > 6) a6 = v128.load(init, 96);
+  }
+  for (let k = 0; k < count; k++) {
+    const pair = list + (<usize>k << 3), s = src + <usize>(load<i32>(pair) * stride), x = v128.load32_splat(pair, 4);
+    a0 = madd(a0, x, v128.load(s));
+    if (V > 1) a1 = madd(a1, x, v128.load(s, 16));
+    if (V > 2) a2 = madd(a2, x, v128.load(s, 32));
+    if (V > 3) a3 = madd(a3, x, v128.load(s, 48));
+    if (V > 4) a4 = madd(a4, x, v128.load(s, 64));
+    if (V > 5) a5 = madd(a5, x, v128.load(s, 80));
+    if (V > 6) a6 = madd(a6, x, v128.load(s, 96));
+  }
+  v128.store(out, a0);
+  if (V > 1) v128.store(out, a1, 16);
+  if (V > 2) v128.store(out, a2, 32);
+  if (V > 3) v128.store(out, a3, 48);
+  if (V > 4) v128.store(out, a4, 64);
+  if (V > 5) v128.store(out, a5, 80);
+  if (V > 6) v128.store(out, a6, 96);
+}
+
+/** panelSums for a width known only at run time. */
+function panelSumsOf(V: i32, src: usize, stride: i32, list: usize, count: i32, init: usize, out: usize): void {
+  switch (V) {
+    case 7: panelSums(7, src, stride, list, count, init, out); break;
+    case 6: panelSums(6, src, stride, list, count, init, out); break;
+    case 5: panelSums(5, src, stride, list, count, init, out); break;
+    case 4: panelSums(4, src, stride, list, count, init, out); break;
+    case 3: panelSums(3, src, stride, list, count, init, out); break;
+    case 2: panelSums(2, src, stride, list, count, init, out); break;
+    default: panelSums(1, src, stride, list, count, init, out);
+  }
+}
+
+/** Appends (j, x) to the list at `at` if x is not zero; returns the new length. */
+@inline function appendNonZero(list: usize, at: i32, j: i32, x: f32): i32 {
+  if (x == 0) return at;
+  const pair = list + (<usize>at << 3);
+  store<i32>(pair, j);
+  store<f32>(pair, x, 4);
+  return at + 1;
+}
+
+/**
+ * For each example, its non-zero inputs as pairs (i, X[n, i]) in `lists` (N x I
+ * pairs), how many in `counts`. Blocks of four zeros are skipped at once.
+ */
+function inputsPerExample(X: usize, N: i32, I: i32, counts: usize, lists: usize): void {
+  const I4 = I & ~3;
+  for (let n = 0; n < N; n++) {
+    const row = X + (<usize>(n * I) << 2), list = lists + (<usize>(n * I) << 3);
+    let k = 0;
+    for (let i = 0; i < I4; i += 4) {
+      const v = vecAt(row, i);
+      if (!v128.any_true(v)) continue;
+      k = appendNonZero(list, k, i, f32x4.extract_lane(v, 0));
+      k = appendNonZero(list, k, i + 1, f32x4.extract_lane(v, 1));
+      k = appendNonZero(list, k, i + 2, f32x4.extract_lane(v, 2));
+      k = appendNonZero(list, k, i + 3, f32x4.extract_lane(v, 3));
+    }
+    for (let i = I4; i < I; i++) k = appendNonZero(list, k, i, f32At(row, i));
+    store<i32>(counts + (<usize>n << 2), k);
+  }
+}
+
+/**
+ * For each input, the examples n0 .. n0 + rows - 1 where it is not zero, as
+ * pairs (n, X[n, i]) in `lists` (I x rows pairs), how many in `counts`.
+ */
+function examplesPerInput(X: usize, n0: i32, rows: i32, I: i32, counts: usize, lists: usize): void {
+  memory.fill(counts, 0, <usize>I << 2);
+  for (let n = n0; n < n0 + rows; n++) {
+    const row = X + (<usize>(n * I) << 2);
+    for (let i = 0; i < I; i++) {
+      if ((i & 3) == 0 && i + 4 <= I && !v128.any_true(vecAt(row, i))) {
+        i += 3;
+        continue;
+      }
+      const at = counts + (<usize>i << 2);
+      store<i32>(at, appendNonZero(lists + (<usize>(i * rows) << 3), load<i32>(at), n, f32At(row, i)));
+    }
+  }
+}
+
+/** Y = X W^T + b with W in input-major panels (Wt); O is a multiple of 4. `scratch` has room for N (2 I + 1) numbers. */
+export function linearForwardInputMajor(X: usize, Wt: usize, b: usize, Y: usize, N: i32, I: i32, O: i32, scratch: usize): void {
+  const counts = scratch, lists = scratch + (<usize>N << 2);
+  inputsPerExample(X, N, I, counts, lists);
+  const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS;
+  let o = 0, panel = Wt;
+  for (let p = 0; p < P; p++) {
+    const Vp = panelVectors(V, P, p), rowBytes = Vp << 4;
+    for (let n = 0; n < N; n++) {
+      const count = load<i32>(counts + (<usize>n << 2)), list = lists + (<usize>(n * I) << 3);
+      panelSumsOf(Vp, panel, rowBytes, list, count, b + (<usize>o << 2), Y + (<usize>(n * O + o) << 2));
+    }
+    panel += <usize>(I * rowBytes);
+    o += Vp << 2;
+  }
+}
+
+/** Examples per block of dW's sums: their part of a panel's columns of dY (BLOCK x 112 bytes) stays in the L1 cache. */
 const BLOCK = 64;
 
 /**
- * For each input i, the examples n0 .. n0 + rows - 1 in which X[n, i] is not
- * zero, as pairs (n O, X[n, i]): where example n's row of Y or dY starts, and
- * the coefficient, read in order by the products below. `counts` gets how many
- * per input, `lists` (I x rows pairs) the pairs.
+ * dWt = X^T dY in input-major panels, and db = dY^T 1_N; O is a multiple of 4.
+ * `rows` has a byte per input, 0 only where its row of dWt is all zero: rows of
+ * inputs that are zero in every example are zeroed only if they were not zero
+ * already (at small batches, most of them are). `scratch` has room for
+ * I (2 BLOCK + 1) numbers.
  */
-function examplesPerInput(X: usize, n0: i32, rows: i32, I: i32, O: i32, counts: usize, lists: usize): void {
-  memory.fill(counts, 0, <usize>I << 2);
-  for (let n = n0; n < n0 + rows; n++) {
-    for (let i = 0; i < I; i++) {
-      const x = f32At(X, n * I + i);
-      if (x == 0) continue;
-      const at = counts + (<usize>i << 2), k = load<i32>(at), pair = lists + (<usize>(i * rows + k) << 3);
-      store<i32>(pair, n * O);
-      store<f32>(pair, x, 4);
-      store<i32>(at, k + 1);
-    }
-  }
-}
-
-/** Y = X W^T + b with W stored input-major (Wt, I x O); `scratch` has room for I (2 BLOCK + 1) numbers. */
-export function linearForwardInputMajor(X: usize, Wt: usize, b: usize, Y: usize, N: i32, I: i32, O: i32, scratch: usize): void {
-  const whole = O - O % CHUNK, counts = scratch, lists = scratch + (<usize>I << 2);
+export function linearParameterGradientsInputMajor(dY: usize, X: usize, dWt: usize, db: usize, rows: usize, N: i32, I: i32, O: i32, scratch: usize): void {
+  const counts = scratch, lists = scratch + (<usize>I << 2), V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS;
   for (let n0 = 0; n0 < N; n0 += BLOCK) {
-    const rows = min(BLOCK, N - n0);
-    examplesPerInput(X, n0, rows, I, O, counts, lists);
-    for (let n = n0; n < n0 + rows; n++) memory.copy(Y + (<usize>(n * O) << 2), b, <usize>O << 2);
-    for (let o = 0; o < whole; o += CHUNK) {
+    const block = min(BLOCK, N - n0), first = n0 == 0;
+    examplesPerInput(X, n0, block, I, counts, lists);
+    let o = 0, panel = dWt;
+    for (let p = 0; p < P; p++) {
+      const Vp = panelVectors(V, P, p), rowBytes = Vp << 4;
       for (let i = 0; i < I; i++) {
-        const count = load<i32>(counts + (<usize>i << 2));
-        if (count == 0) continue;
-        const r = i * O + o, list = lists + (<usize>(i * rows) << 3);
-        const w0 = vecAt(Wt, r), w1 = vecAt(Wt, r + 4), w2 = vecAt(Wt, r + 8), w3 = vecAt(Wt, r + 12);
-        const w4 = vecAt(Wt, r + 16), w5 = vecAt(Wt, r + 20), w6 = vecAt(Wt, r + 24), w7 = vecAt(Wt, r + 28);
-        for (let k = 0; k < count; k++) {
-          const pair = list + (<usize>k << 3), y = Y + (<usize>(load<i32>(pair) + o) << 2), x = v128.load32_splat(pair, 4);
-          v128.store(y, madd(v128.load(y), x, w0)); v128.store(y, madd(v128.load(y, 16), x, w1), 16);
-          v128.store(y, madd(v128.load(y, 32), x, w2), 32); v128.store(y, madd(v128.load(y, 48), x, w3), 48);
-          v128.store(y, madd(v128.load(y, 64), x, w4), 64); v128.store(y, madd(v128.load(y, 80), x, w5), 80);
-          v128.store(y, madd(v128.load(y, 96), x, w6), 96); v128.store(y, madd(v128.load(y, 112), x, w7), 112);
+        const count = load<i32>(counts + (<usize>i << 2)), row = panel + <usize>(i * rowBytes);
+        if (count > 0) {
+          // Later blocks add to what the first wrote (or to the zeros it left).
+          panelSumsOf(Vp, dY + (<usize>o << 2), O << 2, lists + (<usize>(i * block) << 3), count, first ? 0 : row, row);
+        } else if (first && load<u8>(rows + <usize>i)) {
+          memory.fill(row, 0, rowBytes);
         }
       }
+      panel += <usize>(I * rowBytes);
+      o += Vp << 2;
     }
     for (let i = 0; i < I; i++) {
-      const count = load<i32>(counts + (<usize>i << 2)), list = lists + (<usize>(i * rows) << 3);
-      for (let k = 0; k < count; k++) {
-        const pair = list + (<usize>k << 3), y = load<i32>(pair), x = load<f32>(pair, 4);
-        for (let o = whole; o < O; o++) setF32(Y, y + o, f32At(Y, y + o) + x * f32At(Wt, i * O + o));
-      }
+      const at = rows + <usize>i, count = load<i32>(counts + (<usize>i << 2));
+      if (first) store<u8>(at, count > 0 ? 1 : 0);
+      else if (count > 0) store<u8>(at, 1);
     }
   }
+  columnSums(dY, N, O, db);
 }
 
 /**
- * dWt = X^T dY (I x O) and db = dY^T 1_N: each input's row sums dY's rows over
- * the examples where that input is not zero, the sum held in registers; rows of
- * inputs that are zero in every example are zero. `scratch` has room for I (2 N + 1) numbers.
+ * W -= eta dW (plain SGD) on the rows of input-major panels that `rows` marks
+ * as possibly not zero: the others leave W as it is, and are not read.
  */
-export function linearParameterGradientsInputMajor(dY: usize, X: usize, dWt: usize, db: usize, N: i32, I: i32, O: i32, scratch: usize): void {
-  const whole = O - O % CHUNK, counts = scratch, lists = scratch + (<usize>I << 2), zero = f32x4.splat(0);
-  examplesPerInput(X, 0, N, I, O, counts, lists);
-  for (let o = 0; o < whole; o += CHUNK) {
+export function sgdStepInputMajor(W: usize, dW: usize, rows: usize, I: i32, O: i32, eta: f32): void {
+  const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS, etas = f32x4.splat(eta);
+  let panel: usize = 0;
+  for (let p = 0; p < P; p++) {
+    const rowBytes = panelVectors(V, P, p) << 4;
     for (let i = 0; i < I; i++) {
-      const count = load<i32>(counts + (<usize>i << 2)), list = lists + (<usize>(i * N) << 3);
-      let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
-      for (let k = 0; k < count; k++) {
-        const pair = list + (<usize>k << 3), d = dY + (<usize>(load<i32>(pair) + o) << 2), x = v128.load32_splat(pair, 4);
-        a0 = madd(a0, x, v128.load(d)); a1 = madd(a1, x, v128.load(d, 16)); a2 = madd(a2, x, v128.load(d, 32)); a3 = madd(a3, x, v128.load(d, 48));
-        a4 = madd(a4, x, v128.load(d, 64)); a5 = madd(a5, x, v128.load(d, 80)); a6 = madd(a6, x, v128.load(d, 96)); a7 = madd(a7, x, v128.load(d, 112));
-      }
-      const r = dWt + (<usize>(i * O + o) << 2);
-      v128.store(r, a0); v128.store(r, a1, 16); v128.store(r, a2, 32); v128.store(r, a3, 48);
-      v128.store(r, a4, 64); v128.store(r, a5, 80); v128.store(r, a6, 96); v128.store(r, a7, 112);
+      if (!load<u8>(rows + <usize>i)) continue;
+      const start = panel + <usize>(i * rowBytes), end = start + <usize>rowBytes;
+      for (let a = start; a < end; a += 16) v128.store(W + a, f32x4.sub(v128.load(W + a), f32x4.mul(etas, v128.load(dW + a))));
     }
+    panel += <usize>(I * rowBytes);
   }
-  for (let i = 0; i < I; i++) {
-    const count = load<i32>(counts + (<usize>i << 2)), list = lists + (<usize>(i * N) << 3);
-    for (let o = whole; o < O; o++) {
-      let s: f32 = 0;
-      for (let k = 0; k < count; k++) {
-        const pair = list + (<usize>k << 3);
-        s += load<f32>(pair, 4) * f32At(dY, load<i32>(pair) + o);
-      }
-      setF32(dWt, i * O + o, s);
-    }
-  }
-  for (let j = 0; j < O; j++) {
-    let s: f32 = 0;
-    for (let n = 0; n < N; n++) s += f32At(dY, n * O + j);
-    setF32(db, j, s);
+}
+
+/** s = A^T 1_N: the sums of the N rows of A (N x O). */
+function columnSums(A: usize, N: i32, O: i32, s: usize): void {
+  const O4 = O & ~3;
+  memory.fill(s, 0, <usize>O << 2);
+  for (let n = 0; n < N; n++) {
+    const row = n * O;
+    for (let o = 0; o < O4; o += 4) setVec(s, o, f32x4.add(vecAt(s, o), vecAt(A, row + o)));
+    for (let o = O4; o < O; o++) setF32(s, o, f32At(s, o) + f32At(A, row + o));
   }
 }
 
@@ -409,6 +506,40 @@ export function applyMask(A: usize, m: usize, B: usize, n: i32, keep: f32): void
     setVec(B, i, f32x4.div(f32x4.mul(mask, vecAt(A, i)), keeps));
   }
   for (let i = n4; i < n; i++) setF32(B, i, (<f32>load<u8>(m + <usize>i) * f32At(A, i)) / keep);
+}
+
+/**
+ * A dropout mask: n draws r_i of xoshiro128** from the state at `s` (s0..s3,
+ * advanced in place), m_i = 1 where r_i >= threshold: the stream of
+ * engine/nn/random.ts, draw for draw.
+ */
+export function bernoulliMask(s: usize, m: usize, n: i32, threshold: f64): void {
+  let s0 = load<u32>(s), s1 = load<u32>(s, 4), s2 = load<u32>(s, 8), s3 = load<u32>(s, 12);
+  for (let i = 0; i < n; i++) {
+    const draw = rotl<u32>(s1 * 5, 7) * 9;
+    store<u8>(m + <usize>i, <f64>draw >= threshold ? 1 : 0);
+    const t = s1 << 9;
+    s2 ^= s0;
+    s3 ^= s1;
+    s1 ^= s2;
+    s0 ^= s3;
+    s2 ^= t;
+    s3 = rotl<u32>(s3, 11);
+  }
+  store<u32>(s, s0); store<u32>(s, s1, 4); store<u32>(s, s2, 8); store<u32>(s, s3, 12);
+}
+
+/** Whether the first n entries of a are all finite: a - a is 0 for a finite a and NaN for the rest. */
+export function allFinite(a: usize, n: i32): bool {
+  const n4 = n & ~3;
+  let bits = i32x4.splat(0);
+  for (let i = 0; i < n4; i += 4) {
+    const v = vecAt(a, i);
+    bits = v128.or(bits, f32x4.sub(v, v));
+  }
+  let rest: f32 = 0;
+  for (let i = n4; i < n; i++) rest += f32At(a, i) * 0;
+  return !v128.any_true(bits) && rest == 0;
 }
 
 // ---- sigmoid and tanh, which need exp: one lane at a time ----
