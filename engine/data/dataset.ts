@@ -39,7 +39,7 @@ export function fillBatch(data: Dataset, order: Int32Array, start: number, rows:
   Y.fill(0, 0, rows * K);
   for (let r = 0; r < rows; r++) {
     const e = order[start + r];
-    for (let f = 0, src = e * F, dst = r * F; f < F; f++) X[dst + f] = images[src + f];
+    X.set(images.subarray(e * F, (e + 1) * F), r * F);
     Y[r * K + data.labels[e]] = 1;
   }
 }

@@ -16,8 +16,8 @@ import { allocate as allocateArray, type Float, type Precision } from './tensor'
 import { typescriptKernels, type Kernels } from './kernels';
 
 interface Exports {
-  linearForward(X: number, W: number, b: number, Y: number, N: number, I: number, O: number, lists: number): void;
-  linearParameterGradients(dY: number, X: number, dW: number, db: number, N: number, I: number, O: number, list: number): void;
+  linearForward(X: number, W: number, b: number, Y: number, N: number, I: number, O: number): void;
+  linearParameterGradients(dY: number, X: number, dW: number, db: number, N: number, I: number, O: number): void;
   linearInputGradient(dY: number, W: number, dX: number, N: number, I: number, O: number): void;
   linearForwardInputMajor(X: number, Wt: number, b: number, Y: number, N: number, I: number, O: number, list: number): void;
   linearParameterGradientsInputMajor(dY: number, X: number, dWt: number, db: number, rows: number, N: number, I: number, O: number, list: number): void;
@@ -145,13 +145,8 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
       return length === 0 ? allocateArray(precision, 0) : arena.floats(length);
     },
     allocateMask: (length) => arena.bytesView(length),
-    linearForward(X, W, b, Y, N, I, O) {
-      const lists = scratch.at(4 * ((N + 1) >> 1) * ((I >> 2) + 1));
-      k.linearForward(address(X), address(W), address(b), address(Y), N, I, O, lists);
-    },
-    linearParameterGradients(dY, X, dW, db, N, I, O) {
-      k.linearParameterGradients(address(dY), address(X), address(dW), address(db), N, I, O, scratch.at(4 * (I >> 2) * (N + 1)));
-    },
+    linearForward: (X, W, b, Y, N, I, O) => k.linearForward(address(X), address(W), address(b), address(Y), N, I, O),
+    linearParameterGradients: (dY, X, dW, db, N, I, O) => k.linearParameterGradients(address(dY), address(X), address(dW), address(db), N, I, O),
     linearInputGradient(dY, W, dX, N, I, O) {
       k.linearInputGradient(address(dY), address(W), address(dX), N, I, O);
     },
@@ -159,7 +154,7 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
       k.linearForwardInputMajor(address(X), address(Wt), address(b), address(Y), N, I, O, scratch.at(4 * N * (2 * I + 1)));
     },
     linearParameterGradientsInputMajor(dY, X, dWt, db, rows, N, I, O) {
-      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, scratch.at(4 * I * (2 * Math.min(N, 64) + 1)));
+      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, scratch.at(4 * I * (2 * Math.min(N, 64) + 2)));
     },
     sgdStepInputMajor: (W, dW, rows, I, O, eta) => k.sgdStepInputMajor(address(W), address(dW), address(rows), I, O, eta),
     sgdStep(w, g, v, eta, alpha, lambda, decays) {

@@ -42,141 +42,124 @@
   return f32x4.add(acc, f32x4.mul(a, b));
 }
 
-/**
- * Writes into `list` the indices of the 4-wide blocks of columns 0 .. I4 - 1 in
- * which any of `rows` rows of X (from row n0) is not zero; returns how many.
+// ---- Y = X W^T + b and dW = dY^T X, W out x in ----
+
+/*
+ * The products of a layer with W stored out x in (every layer but a first one
+ * on sparse inputs) work on groups of up to six outputs: six sums in registers,
+ * with the vector they share and the six vectors loaded for them, is what V8
+ * keeps in x64's registers without spilling a sum to the stack in the loop.
  */
-function nonZeroBlocks(X: usize, n0: i32, rows: i32, I: i32, I4: i32, list: usize): i32 {
-  let count = 0;
-  for (let c = 0; c < I4; c += 4) {
-    let any = false;
-    for (let r = 0; r < rows && !any; r++) any = v128.any_true(vecAt(X, (n0 + r) * I + c));
-    if (any) {
-      store<i32>(list + (<usize>count << 2), c);
-      count++;
-    }
-  }
-  return count;
+
+/** Outputs per group, at most. */
+const GROUP = 6;
+
+/** How many outputs group g has when O outputs are cut into G groups as evenly as can be. */
+@inline function groupSize(O: i32, G: i32, g: i32): i32 {
+  return O / G + (g < O % G ? 1 : 0);
 }
 
-// ---- Y = X W^T + b ----
-
 /**
- * Four outputs for two examples at a time: each block of X and W loaded is used
- * twice or four times from a register. W's four rows stay in the L1 cache while
- * every pair of examples passes over them. `lists` holds, per pair of examples,
- * the blocks in which either is not zero.
+ * y[j] = b[j] + x . W[j] for the S rows of W (length I) from `w`: the dot
+ * products of one example with a group of outputs. Inlined with a constant S.
  */
-export function linearForward(X: usize, W: usize, b: usize, Y: usize, N: i32, I: i32, O: i32, lists: usize): void {
-  const I4 = I & ~3, pairs = (N + 1) >> 1, stride = (I4 >> 2) + 1;
-  for (let p = 0; p < pairs; p++) {
-    const n0 = p << 1, list = lists + (<usize>(p * stride) << 2);
-    store<i32>(list, nonZeroBlocks(X, n0, min(2, N - n0), I, I4, list + 4));
+@inline function groupDots(S: i32, x: usize, w: usize, I: i32, b: usize, y: usize): void {
+  const I4 = I & ~3, row = <usize>I << 2, z = f32x4.splat(0);
+  const w1 = w + row, w2 = w1 + row, w3 = w2 + row, w4 = w3 + row, w5 = w4 + row;
+  let a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z;
+  for (let c: usize = 0; c < <usize>I4 << 2; c += 16) {
+    const v = v128.load(x + c);
+    a0 = madd(a0, v, v128.load(w + c));
+    if (S > 1) a1 = madd(a1, v, v128.load(w1 + c));
+    if (S > 2) a2 = madd(a2, v, v128.load(w2 + c));
+    if (S > 3) a3 = madd(a3, v, v128.load(w3 + c));
+    if (S > 4) a4 = madd(a4, v, v128.load(w4 + c));
+    if (S > 5) a5 = madd(a5, v, v128.load(w5 + c));
   }
-  let o = 0;
-  for (; o + 3 < O; o += 4) {
-    const w0 = o * I, w1 = w0 + I, w2 = w1 + I, w3 = w2 + I;
-    for (let p = 0; p < pairs; p++) {
-      const n0 = p << 1, two = n0 + 1 < N;
-      const x0 = n0 * I, x1 = two ? x0 + I : x0;
-      const list = lists + (<usize>(p * stride) << 2), count = load<i32>(list);
-      let a00 = f32x4.splat(0), a01 = a00, a02 = a00, a03 = a00, a10 = a00, a11 = a00, a12 = a00, a13 = a00;
-      for (let k = 0; k < count; k++) {
-        const c = load<i32>(list + 4 + (<usize>k << 2));
-        const p0 = vecAt(X, x0 + c), p1 = vecAt(X, x1 + c);
-        const u0 = vecAt(W, w0 + c), u1 = vecAt(W, w1 + c), u2 = vecAt(W, w2 + c), u3 = vecAt(W, w3 + c);
-        a00 = madd(a00, p0, u0); a01 = madd(a01, p0, u1); a02 = madd(a02, p0, u2); a03 = madd(a03, p0, u3);
-        a10 = madd(a10, p1, u0); a11 = madd(a11, p1, u1); a12 = madd(a12, p1, u2); a13 = madd(a13, p1, u3);
-      }
-      let s00 = sum4(a00), s01 = sum4(a01), s02 = sum4(a02), s03 = sum4(a03);
-      let s10 = sum4(a10), s11 = sum4(a11), s12 = sum4(a12), s13 = sum4(a13);
-      for (let i = I4; i < I; i++) {
-        const q0 = f32At(X, x0 + i), q1 = f32At(X, x1 + i);
-        const u0 = f32At(W, w0 + i), u1 = f32At(W, w1 + i), u2 = f32At(W, w2 + i), u3 = f32At(W, w3 + i);
-        s00 += q0 * u0; s01 += q0 * u1; s02 += q0 * u2; s03 += q0 * u3;
-        s10 += q1 * u0; s11 += q1 * u1; s12 += q1 * u2; s13 += q1 * u3;
-      }
-      const y0 = n0 * O + o;
-      setF32(Y, y0, s00 + f32At(b, o)); setF32(Y, y0 + 1, s01 + f32At(b, o + 1));
-      setF32(Y, y0 + 2, s02 + f32At(b, o + 2)); setF32(Y, y0 + 3, s03 + f32At(b, o + 3));
-      if (two) {
-        const y1 = y0 + O;
-        setF32(Y, y1, s10 + f32At(b, o)); setF32(Y, y1 + 1, s11 + f32At(b, o + 1));
-        setF32(Y, y1 + 2, s12 + f32At(b, o + 2)); setF32(Y, y1 + 3, s13 + f32At(b, o + 3));
-      }
-    }
+  let s0 = sum4(a0), s1 = sum4(a1), s2 = sum4(a2), s3 = sum4(a3), s4 = sum4(a4), s5 = sum4(a5);
+  for (let i = I4; i < I; i++) {
+    const v = f32At(x, i);
+    s0 += v * f32At(w, i);
+    if (S > 1) s1 += v * f32At(w1, i);
+    if (S > 2) s2 += v * f32At(w2, i);
+    if (S > 3) s3 += v * f32At(w3, i);
+    if (S > 4) s4 += v * f32At(w4, i);
+    if (S > 5) s5 += v * f32At(w5, i);
   }
-  for (; o < O; o++) {
-    const w = o * I;
-    for (let n = 0; n < N; n++) {
-      const x = n * I;
-      let a = f32x4.splat(0);
-      for (let i = 0; i < I4; i += 4) a = madd(a, vecAt(X, x + i), vecAt(W, w + i));
-      let s = sum4(a);
-      for (let i = I4; i < I; i++) s += f32At(X, x + i) * f32At(W, w + i);
-      setF32(Y, n * O + o, s + f32At(b, o));
-    }
-  }
+  setF32(y, 0, s0 + f32At(b, 0));
+  if (S > 1) setF32(y, 1, s1 + f32At(b, 1));
+  if (S > 2) setF32(y, 2, s2 + f32At(b, 2));
+  if (S > 3) setF32(y, 3, s3 + f32At(b, 3));
+  if (S > 4) setF32(y, 4, s4 + f32At(b, 4));
+  if (S > 5) setF32(y, 5, s5 + f32At(b, 5));
 }
 
-// ---- dW = dY^T X, db = dY^T 1 ----
-
-/**
- * For each 4-wide block of columns, the examples in which X is not zero there:
- * `counts` gets how many per block, `rows` (B x N) which.
- */
-function examplesPerBlock(X: usize, N: i32, I: i32, B: i32, counts: usize, rows: usize): void {
-  memory.fill(counts, 0, <usize>B << 2);
+/** Y = X W^T + b. */
+export function linearForward(X: usize, W: usize, b: usize, Y: usize, N: i32, I: i32, O: i32): void {
+  const G = (O + GROUP - 1) / GROUP;
   for (let n = 0; n < N; n++) {
-    for (let c = 0; c < B; c++) {
-      if (!v128.any_true(vecAt(X, n * I + (c << 2)))) continue;
-      const at = counts + (<usize>c << 2), k = load<i32>(at);
-      store<i32>(rows + (<usize>(c * N + k) << 2), n);
-      store<i32>(at, k + 1);
+    const x = X + (<usize>(n * I) << 2);
+    for (let g = 0, o = 0; g < G; g++) {
+      const S = groupSize(O, G, g), w = W + (<usize>(o * I) << 2), bo = b + (<usize>o << 2), y = Y + (<usize>(n * O + o) << 2);
+      switch (S) {
+        case 6: groupDots(6, x, w, I, bo, y); break;
+        case 5: groupDots(5, x, w, I, bo, y); break;
+        case 4: groupDots(4, x, w, I, bo, y); break;
+        case 3: groupDots(3, x, w, I, bo, y); break;
+        case 2: groupDots(2, x, w, I, bo, y); break;
+        default: groupDots(1, x, w, I, bo, y);
+      }
+      o += S;
     }
   }
 }
 
 /**
- * Four rows of dW and one block of columns at a time, summing only over the
- * examples that are not zero in that block: with digits, about one in three.
- * Each block of X loaded feeds four rows; each dY entry is loaded as a splat.
+ * dW[o0 + j, c .. c + 4) = sum over n of dY[n, o0 + j] X[n, c .. c + 4) for the
+ * S outputs of a group and one block of four inputs. Inlined with a constant S.
  */
-export function linearParameterGradients(dY: usize, X: usize, dW: usize, db: usize, N: i32, I: i32, O: i32, scratch: usize): void {
-  const I4 = I & ~3, B = I4 >> 2, counts = scratch, rows = scratch + (<usize>B << 2);
-  examplesPerBlock(X, N, I, B, counts, rows);
-  const zero = f32x4.splat(0);
-  let o = 0;
-  for (; o + 3 < O; o += 4) {
-    const w0 = o * I, w1 = w0 + I, w2 = w1 + I, w3 = w2 + I;
-    for (let b = 0; b < B; b++) {
-      const c = b << 2, count = load<i32>(counts + (<usize>b << 2)), list = rows + (<usize>(b * N) << 2);
-      let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
-      for (let k = 0; k < count; k++) {
-        const n = load<i32>(list + (<usize>k << 2));
-        const x = vecAt(X, n * I + c), d = dY + (<usize>(n * O + o) << 2);
-        a0 = madd(a0, x, v128.load32_splat(d));
-        a1 = madd(a1, x, v128.load32_splat(d, 4));
-        a2 = madd(a2, x, v128.load32_splat(d, 8));
-        a3 = madd(a3, x, v128.load32_splat(d, 12));
-      }
-      setVec(dW, w0 + c, a0); setVec(dW, w1 + c, a1); setVec(dW, w2 + c, a2); setVec(dW, w3 + c, a3);
-    }
-    for (let i = I4; i < I; i++) {
-      let s0: f32 = 0, s1: f32 = 0, s2: f32 = 0, s3: f32 = 0;
-      for (let n = 0; n < N; n++) {
-        const x = f32At(X, n * I + i), y = n * O + o;
-        s0 += f32At(dY, y) * x; s1 += f32At(dY, y + 1) * x; s2 += f32At(dY, y + 2) * x; s3 += f32At(dY, y + 3) * x;
-      }
-      setF32(dW, w0 + i, s0); setF32(dW, w1 + i, s1); setF32(dW, w2 + i, s2); setF32(dW, w3 + i, s3);
-    }
+@inline function groupGradients(S: i32, dY: usize, X: usize, N: i32, I: i32, O: i32, o0: i32, c: i32, dW: usize): void {
+  const z = f32x4.splat(0);
+  let a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z;
+  for (let n = 0; n < N; n++) {
+    const v = vecAt(X, n * I + c), d = dY + (<usize>(n * O + o0) << 2);
+    a0 = madd(a0, v, v128.load32_splat(d));
+    if (S > 1) a1 = madd(a1, v, v128.load32_splat(d, 4));
+    if (S > 2) a2 = madd(a2, v, v128.load32_splat(d, 8));
+    if (S > 3) a3 = madd(a3, v, v128.load32_splat(d, 12));
+    if (S > 4) a4 = madd(a4, v, v128.load32_splat(d, 16));
+    if (S > 5) a5 = madd(a5, v, v128.load32_splat(d, 20));
   }
-  for (; o < O; o++) {
-    const w = o * I;
-    for (let i = 0; i < I; i++) {
+  setVec(dW, o0 * I + c, a0);
+  if (S > 1) setVec(dW, (o0 + 1) * I + c, a1);
+  if (S > 2) setVec(dW, (o0 + 2) * I + c, a2);
+  if (S > 3) setVec(dW, (o0 + 3) * I + c, a3);
+  if (S > 4) setVec(dW, (o0 + 4) * I + c, a4);
+  if (S > 5) setVec(dW, (o0 + 5) * I + c, a5);
+}
+
+/** dW = dY^T X and db = dY^T 1_N. */
+export function linearParameterGradients(dY: usize, X: usize, dW: usize, db: usize, N: i32, I: i32, O: i32): void {
+  const G = (O + GROUP - 1) / GROUP, I4 = I & ~3;
+  for (let g = 0, o = 0; g < G; g++) {
+    const S = groupSize(O, G, g);
+    for (let c = 0; c < I4; c += 4) {
+      switch (S) {
+        case 6: groupGradients(6, dY, X, N, I, O, o, c, dW); break;
+        case 5: groupGradients(5, dY, X, N, I, O, o, c, dW); break;
+        case 4: groupGradients(4, dY, X, N, I, O, o, c, dW); break;
+        case 3: groupGradients(3, dY, X, N, I, O, o, c, dW); break;
+        case 2: groupGradients(2, dY, X, N, I, O, o, c, dW); break;
+        default: groupGradients(1, dY, X, N, I, O, o, c, dW);
+      }
+    }
+    o += S;
+  }
+  for (let o = 0; o < O; o++) {
+    for (let i = I4; i < I; i++) {
       let s: f32 = 0;
       for (let n = 0; n < N; n++) s += f32At(dY, n * O + o) * f32At(X, n * I + i);
-      setF32(dW, w + i, s);
+      setF32(dW, o * I + i, s);
     }
   }
   columnSums(dY, N, O, db);
@@ -378,35 +361,49 @@ const BLOCK = 64;
  * `rows` has a byte per input, 0 only where its row of dWt is all zero: rows of
  * inputs that are zero in every example are zeroed only if they were not zero
  * already (at small batches, most of them are). `scratch` has room for
- * I (2 BLOCK + 1) numbers.
+ * I (2 BLOCK + 2) numbers.
  */
 export function linearParameterGradientsInputMajor(dY: usize, X: usize, dWt: usize, db: usize, rows: usize, N: i32, I: i32, O: i32, scratch: usize): void {
-  const counts = scratch, lists = scratch + (<usize>I << 2), V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS;
+  const counts = scratch, active = scratch + (<usize>I << 2), lists = active + (<usize>I << 2);
+  const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS;
   for (let n0 = 0; n0 < N; n0 += BLOCK) {
     const block = min(BLOCK, N - n0), first = n0 == 0;
     examplesPerInput(X, n0, block, I, counts, lists);
+    // The inputs this block uses, in order; the first block zeroes the rows of the others that were not zero.
+    let used = 0;
+    for (let i = 0; i < I; i++) {
+      if (load<i32>(counts + (<usize>i << 2)) > 0) {
+        store<i32>(active + (<usize>used << 2), i);
+        used++;
+        store<u8>(rows + <usize>i, 1);
+      } else if (first && load<u8>(rows + <usize>i)) {
+        zeroPanelRow(dWt, i, I, V, P);
+        store<u8>(rows + <usize>i, 0);
+      }
+    }
     let o = 0, panel = dWt;
     for (let p = 0; p < P; p++) {
       const Vp = panelVectors(V, P, p), rowBytes = Vp << 4;
-      for (let i = 0; i < I; i++) {
-        const count = load<i32>(counts + (<usize>i << 2)), row = panel + <usize>(i * rowBytes);
-        if (count > 0) {
-          // Later blocks add to what the first wrote (or to the zeros it left).
-          panelSumsOf(Vp, dY + (<usize>o << 2), O << 2, lists + (<usize>(i * block) << 3), count, first ? 0 : row, row);
-        } else if (first && load<u8>(rows + <usize>i)) {
-          memory.fill(row, 0, rowBytes);
-        }
+      for (let k = 0; k < used; k++) {
+        const i = load<i32>(active + (<usize>k << 2)), count = load<i32>(counts + (<usize>i << 2)), row = panel + <usize>(i * rowBytes);
+        // Later blocks add to what the first wrote (or to the zeros it left).
+        panelSumsOf(Vp, dY + (<usize>o << 2), O << 2, lists + (<usize>(i * block) << 3), count, first ? 0 : row, row);
       }
       panel += <usize>(I * rowBytes);
       o += Vp << 2;
     }
-    for (let i = 0; i < I; i++) {
-      const at = rows + <usize>i, count = load<i32>(counts + (<usize>i << 2));
-      if (first) store<u8>(at, count > 0 ? 1 : 0);
-      else if (count > 0) store<u8>(at, 1);
-    }
   }
   columnSums(dY, N, O, db);
+}
+
+/** Input i's row of every panel of an input-major matrix, set to zero. */
+function zeroPanelRow(A: usize, i: i32, I: i32, V: i32, P: i32): void {
+  let panel = A;
+  for (let p = 0; p < P; p++) {
+    const rowBytes = panelVectors(V, P, p) << 4;
+    memory.fill(panel + <usize>(i * rowBytes), 0, rowBytes);
+    panel += <usize>(I * rowBytes);
+  }
 }
 
 /**
@@ -514,10 +511,12 @@ export function applyMask(A: usize, m: usize, B: usize, n: i32, keep: f32): void
  * engine/nn/random.ts, draw for draw.
  */
 export function bernoulliMask(s: usize, m: usize, n: i32, threshold: f64): void {
+  // A draw is an integer: draw >= threshold exactly when draw >= ceil(threshold), compared in 64 bits.
+  const limit = <u64>Math.ceil(threshold);
   let s0 = load<u32>(s), s1 = load<u32>(s, 4), s2 = load<u32>(s, 8), s3 = load<u32>(s, 12);
   for (let i = 0; i < n; i++) {
     const draw = rotl<u32>(s1 * 5, 7) * 9;
-    store<u8>(m + <usize>i, <f64>draw >= threshold ? 1 : 0);
+    store<u8>(m + <usize>i, <u64>draw >= limit ? 1 : 0);
     const t = s1 << 9;
     s2 ^= s0;
     s3 ^= s1;
