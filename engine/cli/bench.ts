@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { DEFAULT_CONFIG, type TrainingConfig } from '../train/config';
 import { Linear } from '../nn/layers/linear';
 import { loadEmbeddedSplits } from '../data/mnist';
+import type { Splits } from '../data/dataset';
 import type { Network } from '../nn/network';
 import { Trainer } from '../train/trainer';
 import { UsageError } from './args';
@@ -24,7 +25,7 @@ Measures training speed (forward, backward and update, one thread) on the embedd
 with the WebAssembly SIMD kernels and with the TypeScript ones, in one run.
   --seconds S   time measured per case and engine, after a warm-up of a third of it (default 3)
   --json        one JSON object per line: network, batch, engine, samplesPerSecond, gflops
-  --profile     also where one step's time goes, sub-step by sub-step, for each case`;
+  --profile     also where one step's time goes, for each case: sub-step by sub-step, and kernel by kernel`;
 
 /**
  * Floating-point operations of one training step on `rows` examples: per linear
@@ -76,7 +77,10 @@ export function bench(argv: string[]): number {
       const { samples, elapsed } = runFor(trainer, seconds);
       const samplesPerSecond = samples / elapsed;
       const gflops = (trainingFlops(trainer.network, config.batchSize) * (samplesPerSecond / config.batchSize)) / 1e9;
-      if (values.profile) console.error(`${network}, batch ${config.batchSize}, ${kernels.name}: ${profile(trainer)}`);
+      if (values.profile) {
+        console.error(`${network}, batch ${config.batchSize}, ${kernels.name}: ${profile(trainer)}`);
+        console.error(`  by kernel: ${kernelProfile(config, data, kernels)}`);
+      }
       return { network, batch: config.batchSize, engine: kernels.name, samplesPerSecond, gflops };
     });
     if (values.json) rows.forEach((row) => console.log(JSON.stringify(row)));
@@ -118,4 +122,31 @@ function profile(trainer: Trainer): string {
   }
   const all = [...totals.values()].reduce((a, b) => a + b, 0);
   return `${(all / STEPS).toFixed(3)} ms a step: ${names.map((n) => `${n} ${((100 * totals.get(n)!) / all).toFixed(0)}%`).join(', ')}`;
+}
+
+/**
+ * Where one step's time goes kernel by kernel, over 200 steps of a trainer whose
+ * kernels are timed: each kernel's mean time a step (products named by their
+ * N x I x O), and what is left for the engine's TypeScript around them.
+ */
+function kernelProfile(config: TrainingConfig, data: Splits, kernels: Kernels): string {
+  const totals = new Map<string, number>();
+  const timed = { ...kernels } as Record<string, unknown>;
+  for (const [name, f] of Object.entries(kernels)) {
+    if (typeof f !== 'function' || name.startsWith('allocate')) continue;
+    timed[name] = (...args: unknown[]): unknown => {
+      const start = performance.now(), result = (f as (...a: unknown[]) => unknown)(...args);
+      const key = name.startsWith('linear') ? `${name} ${args.filter((a) => typeof a === 'number').slice(-3).join('x')}` : name;
+      totals.set(key, (totals.get(key) ?? 0) + performance.now() - start);
+      return result;
+    };
+  }
+  const trainer = new Trainer(config, data, { kernels: timed as unknown as Kernels });
+  runFor(trainer, 0.3);
+  totals.clear();
+  const STEPS = 200, start = performance.now();
+  for (let s = 0; s < STEPS; s++) trainer.trainStep();
+  const step = (performance.now() - start) / STEPS, inKernels = [...totals.values()].reduce((a, b) => a + b, 0) / STEPS;
+  const parts = [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([name, t]) => `${name} ${((1000 * t) / STEPS).toFixed(0)} us`);
+  return `${step.toFixed(3)} ms a step: ${parts.join(', ')}; outside the kernels ${(1000 * (step - inKernels)).toFixed(0)} us`;
 }
