@@ -41,7 +41,7 @@ export class Random {
    * uniform(), in one loop of `kernels` (these in TypeScript by default), since a
    * dropout mask needs hundreds of thousands a step.
    */
-  fillMask(m: Uint8Array, n: number, rate: number, kernels: Pick<Kernels, 'bernoulliMask'> = { bernoulliMask }): void {
+  fillMask(m: Uint8Array, n: number, rate: number, kernels: Pick<Kernels, 'bernoulliMask'> = TYPESCRIPT_MASKS): void {
     kernels.bernoulliMask(this.state, m, n, rate * 4294967296);
   }
 
@@ -87,6 +87,8 @@ export class Random {
 export function bernoulliMask(s: Int32Array, m: Uint8Array, n: number, threshold: number): void {
   for (let i = 0; i < n; i++) m[i] = xoshiro128(s) >= threshold ? 1 : 0;
 }
+
+const TYPESCRIPT_MASKS = { bernoulliMask };
 
 /** One step of xoshiro128** on the state s0..s3: the next 32-bit unsigned draw. */
 function xoshiro128(s: Int32Array): number {

@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import { allocate as allocateArray, type Float, type Precision } from './tensor';
-import { typescriptKernels, type Kernels } from './kernels';
+import type { Kernels } from './kernels';
 
 interface Exports {
   linearForward(X: number, W: number, b: number, Y: number, N: number, I: number, O: number): void;
@@ -172,7 +172,7 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
       k.bernoulliMask(stateAt, address(m), n, threshold);
       s.set(state);
     },
-    allFinite: (a, n) => (a instanceof Float64Array ? typescriptKernels.allFinite(a, n) : k.allFinite(address(a), n) !== 0),
+    allFinite: (a, n) => k.allFinite(address(a), n) !== 0,
   };
 }
 
