@@ -178,10 +178,13 @@ export type HostMessage =
 
 export const PANEL_COMMANDS = ['train', 'pause', 'resume', 'stop', 'stepForward', 'stepBackward', 'applyUpdate', 'reset'] as const;
 export type PanelCommand = (typeof PANEL_COMMANDS)[number];
+/** What the panel's welcome offers besides training: a built-in spec, and the walkthrough. */
+export const WELCOME_COMMANDS = ['openExample', 'getStarted'] as const;
+export type WelcomeCommand = (typeof WELCOME_COMMANDS)[number];
 
 export type WebviewMessage =
   | { readonly type: 'ready' }
-  | { readonly type: 'command'; readonly command: PanelCommand }
+  | { readonly type: 'command'; readonly command: PanelCommand | WelcomeCommand }
   | { readonly type: 'requestMatrix'; readonly layer: number; readonly name: MatrixName }
   | { readonly type: 'updateSetting'; readonly key: PanelSetting; readonly value: number | number[] | string }
   /** Text for the clipboard (a vector as JSON): the webview's own clipboard is not reliable in every host. */
@@ -217,7 +220,7 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | null {
     case 'ready':
       return { type: 'ready' };
     case 'command':
-      return (PANEL_COMMANDS as readonly unknown[]).includes(x.command) ? { type: 'command', command: x.command as PanelCommand } : null;
+      return ([...PANEL_COMMANDS, ...WELCOME_COMMANDS] as readonly unknown[]).includes(x.command) ? { type: 'command', command: x.command as PanelCommand | WelcomeCommand } : null;
     case 'requestMatrix':
       return isCount(x.layer, 1000) && isMatrixName(x.name) ? { type: 'requestMatrix', layer: x.layer, name: x.name } : null;
     case 'updateSetting':

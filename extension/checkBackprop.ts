@@ -1,38 +1,14 @@
 /**
- * Check My Backprop in VS Code: the command, the CodeLens above each recognised
- * class or function, the Problems panel, and check-on-save. The checking itself
- * is the engine's (engine/check/), run in the student's own Python.
+ * Check My Backprop in VS Code: the command, the Problems panel, and check-on-save
+ * (the CodeLens is in checkLens.ts). The checking itself is the engine's
+ * (engine/check/), run in the student's own Python. Bundled apart (dist/check.js)
+ * and loaded at the first check.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CheckSetupError, checkFile, STYLE_NAMES, STYLES, type CheckOutcome, type CheckReport, type Style } from '../engine';
+import { CheckSetupError, checkFile, STYLES, type CheckOutcome, type CheckReport, type Style } from '../engine';
 
-export const CHECK_COMMAND = 'backpropLens.checkBackprop';
 const PYTHON_EXTENSION = 'ms-python.python';
-
-/** The names a CodeLens goes above: the pieces of either homework style. */
-const RECOGNISED = new Set(STYLES.flatMap((s) => STYLE_NAMES[s]));
-const DEFINITION = /^(?:class|def)\s+([A-Za-z_]\w*)/;
-
-/** "Check against Backprop Lens" above each class or function the checker knows. */
-export class CheckLens implements vscode.CodeLensProvider {
-  static readonly selector: vscode.DocumentSelector = { language: 'python' };
-
-  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
-    const lenses: vscode.CodeLens[] = [];
-    for (let line = 0; line < document.lineCount; line++) {
-      const name = DEFINITION.exec(document.lineAt(line).text)?.[1];
-      if (!name || !RECOGNISED.has(name)) continue;
-      lenses.push(new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
-        title: '$(beaker) Check against Backprop Lens',
-        tooltip: `Run ${name} on exact numbers and compare every output and gradient with the reference`,
-        command: CHECK_COMMAND,
-        arguments: [document.uri],
-      }));
-    }
-    return lenses;
-  }
-}
 
 interface CheckSettings {
   readonly pythonPath: string;

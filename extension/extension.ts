@@ -1,13 +1,23 @@
+import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { HostMessage, PanelCommand, RunStatus, WebviewMessage } from '../engine';
+import type { HostMessage, PanelCommand, RunStatus, WebviewMessage, WelcomeCommand } from '../engine';
 import { RunController } from './runController';
 import { Panels, VIEW_ID } from './panel';
 import { StatusBar } from './statusBar';
 import { DATASET_SETTING, panelSettings, SETTING_OF, readSettings, updateSetting, UPDATES_SETTING } from './settings';
 import { weightsAsSpec, writeFileWhole } from './exportWeights';
-import { SPEC_SUFFIX, SpecDiagnostics } from './specDiagnostics';
-import { SpecLens } from './specLens';
-import { CheckLens, CheckMyBackprop } from './checkBackprop';
+import { isSpec, SPEC_SUFFIX, SpecLens } from './specLens';
+import { CheckLens } from './checkLens';
+import type { CheckMyBackprop } from './checkBackprop';
+import type { SpecDiagnostics } from './specDiagnostics';
+
+/**
+ * A part bundled apart from the core (dist/check.js, dist/spec.js), loaded the first
+ * time it is needed: activation loads only what every session uses.
+ */
+function loadBundle<T>(file: string): T {
+  return require(path.join(__dirname, file)) as T;
+}
 
 /** The built-in network specs, in extension/examples/. */
 const EXAMPLES = [
@@ -29,10 +39,10 @@ class BackpropLens implements vscode.Disposable {
   private endLoading: (() => void) | null = null;
   /** Loading a data folder takes seconds and can be cancelled; the embedded digits take one. */
   private loadingFolder = false;
-  private readonly diagnostics = new SpecDiagnostics();
+  private specChecks: SpecDiagnostics | null = null;
   /** The network spec the panel steps through, read again on Reset. */
   private specUri: vscode.Uri | null = null;
-  private readonly checker: CheckMyBackprop;
+  private checks: CheckMyBackprop | null = null;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.panels = new Panels(context.extensionUri, (m, reply) => this.fromPanel(m, reply), (line) => this.log(line));
@@ -61,18 +71,37 @@ class BackpropLens implements vscode.Disposable {
       },
       log: (line) => this.log(line),
     });
-    this.checker = new CheckMyBackprop((check) => {
-      this.panels.broadcast({ type: 'check', check });
-      void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
-    }, (line) => this.log(line));
+  }
+
+  /** Check My Backprop, loaded at the first check. */
+  private get checker(): CheckMyBackprop {
+    if (!this.checks) {
+      const { CheckMyBackprop } = loadBundle<typeof import('./checkBackprop')>('check.js');
+      this.checks = new CheckMyBackprop((check) => {
+        this.panels.broadcast({ type: 'check', check });
+        void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
+      }, (line) => this.log(line));
+      this.context.subscriptions.push(this.checks);
+    }
+    return this.checks;
+  }
+
+  /** The network specs' diagnostics, loaded when the first spec is opened. */
+  private get diagnostics(): SpecDiagnostics {
+    if (!this.specChecks) {
+      const { SpecDiagnostics } = loadBundle<typeof import('./specDiagnostics')>('spec.js');
+      this.specChecks = new SpecDiagnostics();
+      this.context.subscriptions.push(this.specChecks);
+    }
+    return this.specChecks;
   }
 
   register(): void {
     const c = this.context;
-    c.subscriptions.push(this, this.output, this.statusBar, this.panels, this.checker);
+    c.subscriptions.push(this, this.output, this.statusBar, this.panels);
     c.subscriptions.push(
       vscode.window.registerWebviewViewProvider(VIEW_ID, this.panels),
-      this.diagnostics,
+      vscode.workspace.onDidOpenTextDocument((d) => isSpec(d) && this.diagnostics),
       vscode.languages.registerCodeLensProvider(SpecLens.selector, new SpecLens()),
       vscode.languages.registerCodeLensProvider(CheckLens.selector, new CheckLens()),
     );
@@ -96,11 +125,14 @@ class BackpropLens implements vscode.Disposable {
       openPanel: () => this.panels.openInEditor(),
       showPanel: () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
       checkBackprop: (uri) => this.checker.check(uri instanceof vscode.Uri ? uri : undefined),
+      getStarted: () => vscode.commands.executeCommand('workbench.action.openWalkthrough', `${c.extension.id}#getStarted`, false),
     };
     for (const [name, run] of Object.entries(commands)) {
       c.subscriptions.push(vscode.commands.registerCommand(`backpropLens.${name}`, run));
     }
     c.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => this.settingsChanged(e)));
+    // After activation returns: the spec that woke the extension is checked a moment later.
+    if (vscode.workspace.textDocuments.some(isSpec)) setImmediate(() => this.diagnostics);
     this.onStatus(this.controller.status);
   }
 
@@ -211,7 +243,7 @@ class BackpropLens implements vscode.Disposable {
         reply({ type: 'status', status: this.controller.status });
         const snapshot = this.controller.snapshot;
         if (snapshot) reply({ type: 'snapshot', snapshot });
-        const check = this.checker.outcome;
+        const check = this.checks?.outcome;
         if (check) reply({ type: 'check', check });
         return;
       }
@@ -222,7 +254,7 @@ class BackpropLens implements vscode.Disposable {
         void this.checker.check();
         return;
       case 'command':
-        void vscode.commands.executeCommand(`backpropLens.${message.command satisfies PanelCommand}`);
+        void vscode.commands.executeCommand(`backpropLens.${message.command satisfies PanelCommand | WelcomeCommand}`);
         return;
       case 'requestMatrix':
         void this.controller.requestMatrix(message.layer, message.name).then((matrix) => matrix && reply({ type: 'matrix', matrix }));

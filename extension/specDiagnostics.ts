@@ -1,15 +1,11 @@
 import * as vscode from 'vscode';
 import { formatPath, parseSpec } from '../engine';
-
-export const SPEC_SUFFIX = '.mlp.json';
-
-export function isSpec(document: vscode.TextDocument): boolean {
-  return document.uri.path.endsWith(SPEC_SUFFIX);
-}
+import { isSpec } from './specLens';
 
 /**
  * The engine's own checks of every open network spec, as diagnostics on the line
  * of the problem; the contributed JSON schema covers completion and the structure.
+ * Bundled apart (dist/spec.js) and loaded when a spec is first opened.
  */
 export class SpecDiagnostics implements vscode.Disposable {
   private readonly collection = vscode.languages.createDiagnosticCollection('backpropLens');

@@ -1,7 +1,11 @@
 import * as vscode from 'vscode';
-import { SPEC_SUFFIX } from './specDiagnostics';
 
+export const SPEC_SUFFIX = '.mlp.json';
 export const STEP_THROUGH_COMMAND = 'backpropLens.stepThroughSpec';
+
+export function isSpec(document: vscode.TextDocument): boolean {
+  return document.uri.path.endsWith(SPEC_SUFFIX);
+}
 
 /** "Step through this network" above the first line of every network spec. */
 export class SpecLens implements vscode.CodeLensProvider {

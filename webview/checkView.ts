@@ -1,4 +1,4 @@
-import * as d3 from 'd3';
+import * as d3 from './d3';
 import type { CheckOutcome } from '../engine/protocol';
 import type { CheckResult } from '../engine/check/report';
 import { differs, scaleOf, unravel, type Tensor } from '../engine/check/compare';

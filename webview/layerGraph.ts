@@ -1,5 +1,5 @@
 import type { PanelView } from './view';
-import * as d3 from 'd3';
+import * as d3 from './d3';
 import type { Matrix, RunStatus, Snapshot } from '../engine/protocol';
 import { ChartFrame, format } from './chart';
 import { readTheme, type Theme } from './theme';

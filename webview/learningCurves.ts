@@ -1,5 +1,5 @@
 import type { PanelView } from './view';
-import * as d3 from 'd3';
+import * as d3 from './d3';
 import type { RunStatus, Snapshot } from '../engine/protocol';
 import { ChartFrame } from './chart';
 import { History } from './history';

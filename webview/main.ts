@@ -5,7 +5,7 @@
  * once per animation frame, the newest one.
  */
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDropdown, vsCodeOption, vsCodeTextField } from '@vscode/webview-ui-toolkit';
-import { parseHostMessage, type MatrixName, type RunStatus, type Snapshot } from '../engine/protocol';
+import { parseHostMessage, type MatrixName, type RunStatus, type Snapshot, type WelcomeCommand } from '../engine/protocol';
 import { vscode } from './vscode';
 import { element } from './dom';
 import { Controls } from './controls';
@@ -31,9 +31,23 @@ intro.append(
   element('h1', undefined, 'Backprop Lens'),
   element('p', undefined, 'Train a multi-layer perceptron on real MNIST digits and watch backpropagation work: activations, gradients and dropout masks, layer by layer.'),
   element('p', undefined, 'Press Train to start the homework network (784 → 1000 → 10), or Step Forward to walk through its first step one layer at a time.'),
-  element('p', undefined, 'To check a hand calculation, open a network spec (Backprop Lens: Open Example has three) and click "Step through this network" above it.'),
+  element('p', undefined, 'To check a hand calculation, open a network spec (Open Example below has three) and click "Step through this network" above it.'),
   element('p', undefined, 'Doing the homework? Open your neural_networks.py or layers.py and run Check My Backprop: it runs your layers and shows which entry of which gradient is wrong, and why.'),
+  welcomeButtons({ openExample: 'Open Example', getStarted: 'Get Started' }),
 );
+
+/** The welcome's own buttons, below its text; Train and Step Forward are the controls'. */
+function welcomeButtons(labels: Record<WelcomeCommand, string>): HTMLElement {
+  const row = element('div', 'intro-actions');
+  for (const [command, label] of Object.entries(labels) as [WelcomeCommand, string][]) {
+    const button = element('vscode-button' as 'button', undefined, label);
+    button.id = `welcome-${command}`;
+    button.setAttribute('appearance', 'secondary');
+    button.addEventListener('click', () => vscode.postMessage({ type: 'command', command }));
+    row.append(button);
+  }
+  return row;
+}
 const controls = new Controls();
 const hyperparameters = new Hyperparameters();
 const requestMatrix = (layer: number, name: MatrixName): void => vscode.postMessage({ type: 'requestMatrix', layer, name });

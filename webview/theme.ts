@@ -1,4 +1,4 @@
-import * as d3 from 'd3';
+import * as d3 from './d3';
 
 /**
  * Colours come from VS Code's theme variables, read when drawing, so that every

@@ -68,7 +68,9 @@ export function bench(argv: string[]): number {
   const wasm = wasmKernels();
   if (!wasm) console.error(`WebAssembly SIMD does not run here (${wasmProblem()}): measuring the TypeScript kernels only`);
   const engines = wasm ? [wasm, typescriptKernels] : [typescriptKernels];
+  const loading = performance.now();
   const data = loadEmbeddedSplits();
+  console.error(`embedded digits loaded and split in ${(performance.now() - loading).toFixed(0)} ms`);
   if (!values.json) console.log(`network                      batch  ${engines.map((k) => `${k.name.padStart(10)} samples/s  GFLOP/s`).join('  ')}  ratio`);
   for (const { network, config } of CASES) {
     const rows = engines.map((kernels): Measurement => {

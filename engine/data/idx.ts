@@ -2,7 +2,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import type { Dataset, Splits } from './dataset';
-import { MNIST_CLASSES } from './mnist';
 import { grouped, LIMITS } from '../limits';
 
 /**
@@ -11,6 +10,10 @@ import { grouped, LIMITS } from '../limits';
  * 0x0000 08 DD (08 = unsigned bytes, DD = number of dimensions), then one size
  * per dimension, then the bytes.
  */
+
+/** Pixels per image (28 x 28) and classes of MNIST and Fashion-MNIST. */
+export const MNIST_FEATURES = 784;
+export const MNIST_CLASSES = 10;
 
 export const IDX_FILES = {
   trainImages: 'train-images-idx3-ubyte',
@@ -66,6 +69,17 @@ export function parseIdx(bytes: Uint8Array, dimensions: number, file: string): I
   return { sizes, data: bytes.subarray(headerBytes, headerBytes + length) };
 }
 
+/** An IDX file of unsigned bytes: the header for `sizes`, then `data`. */
+export function idxFile(sizes: readonly number[], data: Uint8Array): Buffer {
+  const header = Buffer.alloc(4 + 4 * sizes.length);
+  header.writeUInt32BE(0x0800 + sizes.length, 0);
+  sizes.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
+  return Buffer.concat([header, data]);
+}
+
+/** The value of each pixel byte: k / 255 in [0, 1], as float32. */
+export const BYTE_VALUES = Float32Array.from({ length: 256 }, (_, k) => k / 255);
+
 function hex(n: number): string {
   return n.toString(16).padStart(8, '0');
 }
@@ -101,8 +115,11 @@ function readDataFile(folder: string, name: string): { file: string; bytes: Uint
   return { file, bytes };
 }
 
-/** One images file and its labels file as a dataset, with every check of the pair. */
-function loadPair(folder: string, imagesName: string, labelsName: string, minimum: number): Dataset {
+/**
+ * One images file and its labels file as a dataset, with every check of the pair;
+ * pixel byte k becomes `values[k]`.
+ */
+export function loadIdxPair(folder: string, imagesName: string, labelsName: string, minimum: number, values = BYTE_VALUES): Dataset {
   const images = readDataFile(folder, imagesName);
   const labels = readDataFile(folder, labelsName);
   const x = parseIdx(images.bytes, 3, images.file);
@@ -118,7 +135,7 @@ function loadPair(folder: string, imagesName: string, labelsName: string, minimu
   }
   const features = rows * cols;
   const pixels = new Float32Array(count * features);
-  for (let i = 0; i < pixels.length; i++) pixels[i] = x.data[i] / 255;
+  for (let i = 0; i < pixels.length; i++) pixels[i] = values[x.data[i]];
   return { images: pixels, labels: Uint8Array.from(y.data), count, features, classes: MNIST_CLASSES };
 }
 
@@ -144,8 +161,8 @@ export function loadIdxFolder(folder: string): Splits {
     throw new DataFileError(folder, `no such folder: give a folder that holds the four IDX files (${Object.values(IDX_FILES).join(', ')}, raw or .gz)`);
   }
   // A sixth of the training images must make at least one validation image.
-  const train = loadPair(folder, IDX_FILES.trainImages, IDX_FILES.trainLabels, 6);
-  const test = loadPair(folder, IDX_FILES.testImages, IDX_FILES.testLabels, 1);
+  const train = loadIdxPair(folder, IDX_FILES.trainImages, IDX_FILES.trainLabels, 6);
+  const test = loadIdxPair(folder, IDX_FILES.testImages, IDX_FILES.testLabels, 1);
   if (test.features !== train.features) {
     throw new DataFileError(
       path.join(folder, IDX_FILES.testImages),

@@ -10,8 +10,8 @@
  * before valid, where a plain memory would detach them.
  */
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import * as v8 from 'node:v8';
+import { distFile } from '../dist';
 import { allocate as allocateArray, type Float, type Precision } from './tensor';
 import type { Kernels } from './kernels';
 
@@ -51,21 +51,13 @@ const VARIANTS: Record<WasmVariant, { file: string; name: Kernels['name']; title
   simd: { file: 'kernels.wasm', name: 'wasm-simd', title: 'WebAssembly SIMD (dist/kernels.wasm)' },
 };
 
-/** Where a compiled module is: beside the bundle (dist/), or in dist/ when the engine runs from source. */
-function wasmFile(name: string): string {
-  const candidates = [path.join(__dirname, name), path.join(__dirname, '..', '..', 'dist', name)];
-  const found = candidates.find((f) => fs.existsSync(f));
-  if (!found) throw new Error(`dist/${name} is missing: run npm run build (looked in ${candidates.join(', ')})`);
-  return found;
-}
-
 /**
  * The module's bytes if this runtime compiles them. Relaxed SIMD is on by default
  * from V8 11.4 (VS Code since 1.82, Node 22); Node 20 has it behind a flag, which
  * may be set here, before compiling (a Worker's execArgv refuses it).
  */
 function compilable(variant: WasmVariant): Uint8Array<ArrayBuffer> | null {
-  const bytes = fs.readFileSync(wasmFile(VARIANTS[variant].file));
+  const bytes = fs.readFileSync(distFile(VARIANTS[variant].file));
   if (WebAssembly.validate(bytes)) return bytes;
   if (variant !== 'relaxed-simd') return null;
   v8.setFlagsFromString('--experimental-wasm-relaxed-simd');

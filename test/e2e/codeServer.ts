@@ -1,7 +1,8 @@
 /**
- * code-server (VS Code 1.139 in a browser) with this extension installed, in a
- * folder of its own: the real VS Code that the end-to-end test and `npm run demo`
- * drive. Installs itself into .cache/e2e on first use (test/e2e/install-code-server.sh).
+ * code-server (VS Code 1.139 in a browser) with this extension installed from the
+ * .vsix that `npm run package` writes, as users install it, in a folder of its own:
+ * the real VS Code that the end-to-end test and `npm run demo` drive. Installs itself
+ * into .cache/e2e on first use (test/e2e/install-code-server.sh).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -10,6 +11,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '../..');
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 export interface CodeServer {
   readonly url: string;
@@ -37,6 +40,23 @@ export function installCodeServer(): { node: string; server: string } {
   return { node, server };
 }
 
+/** Builds the package with `npm run package` (the production build included); returns the .vsix. */
+export function packageExtension(): string {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { name: string; version: string };
+  const vsix = path.join(ROOT, `${manifest.name}-${manifest.version}.vsix`);
+  fs.rmSync(vsix, { force: true });
+  execFileSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!fs.existsSync(vsix)) throw new Error(`npm run package did not write ${vsix}`);
+  return vsix;
+}
+
+/** Installs `vsix` into `extensions` with code-server's own --install-extension. */
+function installExtension(node: string, server: string, extensions: string, vsix: string): void {
+  execFileSync(node, [path.join(server, 'out/node/entry.js'), '--extensions-dir', extensions, '--install-extension', vsix, '--force'], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+}
+
 async function waitForServer(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
@@ -53,16 +73,15 @@ async function waitForServer(url: string, child: ChildProcess, timeoutMs: number
 }
 
 /**
- * Starts code-server on 127.0.0.1 with `workspace` open and this extension (the
- * project folder itself, built) installed. Its files go under a fresh folder.
+ * Starts code-server on 127.0.0.1 with `workspace` open and `vsix` installed into a
+ * fresh extensions folder. Its files go under a fresh folder.
  */
-export async function startCodeServer(workspace: string, options: { port?: number } = {}): Promise<CodeServer> {
+export async function startCodeServer(workspace: string, vsix: string, options: { port?: number } = {}): Promise<CodeServer> {
   const { node, server } = installCodeServer();
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'backprop-lens-code-server-'));
   const extensions = path.join(home, 'extensions');
   fs.mkdirSync(extensions);
-  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  fs.symlinkSync(ROOT, path.join(extensions, `${manifest.publisher}.${manifest.name}-${manifest.version}`));
+  installExtension(node, server, extensions, vsix);
   for (const dir of ['config', 'data', 'tmp']) fs.mkdirSync(path.join(home, dir));
   const port = options.port ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;

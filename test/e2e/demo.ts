@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { startCodeServer } from './codeServer';
+import { packageExtension, startCodeServer } from './codeServer';
 
 async function main(): Promise<void> {
   const workspace = path.join(os.homedir(), 'backprop-lens-demo');
@@ -14,9 +14,11 @@ async function main(): Promise<void> {
   if (!fs.existsSync(readme)) {
     fs.writeFileSync(readme, '# Backprop Lens demo\n\nOpen the Backprop Lens view in the activity bar, or press F1 and run "Backprop Lens: Train MLP".\n');
   }
-  console.log('Starting code-server (the first time, this installs it into .cache/e2e: a few minutes)...');
+  console.log('Packaging the extension (npm run package)...');
+  const vsix = packageExtension();
+  console.log(`Starting code-server with ${path.basename(vsix)} installed (the first time, this installs code-server into .cache/e2e: a few minutes)...`);
   const port = Number(process.env.PORT ?? 8080);
-  const server = await startCodeServer(workspace, { port });
+  const server = await startCodeServer(workspace, vsix, { port });
   console.log(`\nBackprop Lens is running in VS Code at\n\n  ${server.url}\n\nOpen it in a browser. Press Ctrl-C to stop.`);
   const stop = async (): Promise<void> => {
     console.log('\nStopping code-server...');

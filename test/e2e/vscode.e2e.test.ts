@@ -8,11 +8,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
-import { ROOT, startCodeServer, type CodeServer } from './codeServer';
+import { CHROMIUM, CHROMIUM_ARGS, packageExtension, ROOT, startCodeServer, type CodeServer } from './codeServer';
 
-export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 const ARTIFACTS = path.join(ROOT, 'test-artifacts');
+/** `npm run screenshots` sets this: the shots named for media/ are also written there, for the README and the walkthrough. */
+const MEDIA = process.env.BACKPROP_LENS_MEDIA === '1' ? path.join(ROOT, 'media') : null;
 
 let server: CodeServer;
 let browser: Browser;
@@ -24,13 +24,20 @@ before(async () => {
   workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'backprop-lens-workspace-'));
   fs.mkdirSync(path.join(workspace, '.vscode'));
   // 10 epochs take 15 s on the SIMD kernels: long enough runs for every step of the test.
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'backpropLens.epochs': 200 }));
+  // No welcome page or chat beside the editors: the screenshots show Backprop Lens.
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({
+    'backpropLens.epochs': 200, 'workbench.startupEditor': 'none', 'workbench.secondarySideBar.defaultVisibility': 'hidden', 'chat.disableAIFeatures': true,
+  }));
   fs.writeFileSync(path.join(workspace, 'README.md'), '# A workspace for the Backprop Lens test\n');
-  server = await startCodeServer(workspace);
+  // Any JSON file: opening it must not wake the extension.
+  fs.writeFileSync(path.join(workspace, 'data.json'), '{ "values": [1, 2, 3] }\n');
+  server = await startCodeServer(workspace, packageExtension());
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   await page.goto(server.url);
   await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+  // The empty secondary side bar (Ctrl+Alt+B) would leave the walkthrough too narrow for its pictures.
+  if (await page.locator('.part.auxiliarybar').isVisible()) await page.keyboard.press('Control+Alt+B');
 });
 
 after(async () => {
@@ -84,6 +91,28 @@ async function quickOpen(file: string): Promise<void> {
   await page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
 }
 
+/** A screenshot of the workbench into test-artifacts/, and into media/ under `media` when `npm run screenshots` runs. */
+async function shoot(name: string, media?: string): Promise<void> {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+  if (MEDIA && media) await page.screenshot({ path: path.join(MEDIA, `${media}.png`) });
+}
+
+/** The Running Extensions editor's line for Backprop Lens ('' while it is not running), on a page tall enough to list every extension. */
+async function runningExtension(): Promise<string> {
+  await page.setViewportSize({ width: 1400, height: 2400 });
+  try {
+    await palette('Developer: Show Running Extensions');
+    const rows = page.locator('.runtime-extensions-editor .monaco-list-row');
+    await rows.first().waitFor();
+    await page.waitForTimeout(500);
+    return (await rows.allTextContents()).find((row) => row.startsWith('Backprop Lens')) ?? '';
+  } finally {
+    await palette('View: Close Editor');
+    await page.setViewportSize({ width: 1400, height: 900 });
+  }
+}
+
 /** The Backprop Lens webview's own document, inside VS Code's two frames. */
 function panel(): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
@@ -101,6 +130,42 @@ async function until(check: () => Promise<boolean>, what: string, timeoutMs = 30
   }
 }
 
+test('a JSON file does not wake the extension; a network spec does, as "MLP Network Spec", and activation takes under 50 ms (printed)', async () => {
+  await quickOpen('data.json');
+  // Give an activation on the JSON file time to happen, had it been asked for.
+  await page.waitForTimeout(3000);
+  assert.equal(await runningExtension(), '', 'Backprop Lens is not running after a JSON file was opened');
+  // Activated once the workbench has settled: at start-up, every extension's activation waits on the others.
+  fs.copyFileSync(path.join(ROOT, 'extension/examples/worked-example-3-2-2.mlp.json'), path.join(workspace, 'first.mlp.json'));
+  await quickOpen('first.mlp.json');
+  await page.locator('.statusbar-item', { hasText: 'MLP Network Spec' }).first().waitFor({ timeout: 10000 });
+  await page.locator('.codelens-decoration a', { hasText: 'Step through this network' }).first().waitFor({ timeout: 30000 });
+  const line = await runningExtension();
+  const ms = Number(/Activation: (\d+)ms/.exec(line)?.[1]);
+  console.log(`activation of the installed .vsix, as VS Code's Running Extensions shows it: ${ms} ms`);
+  assert.ok(ms < 50, `activation took ${ms} ms: ${line}`);
+  await palette('View: Close All Editors');
+});
+
+test('the view with nothing run says what it is for; its Open Example and Get Started open the examples and the four-step walkthrough, with pictures', async () => {
+  await palette('Backprop Lens: Focus on Network View');
+  await until(async () => (await text('.intro')).includes('Press Train'), 'the welcome');
+  await panel().locator('#welcome-openExample').click();
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Worked example' }).first().waitFor({ timeout: 10000 });
+  await page.keyboard.press('Escape');
+
+  await panel().locator('#welcome-getStarted').click();
+  const steps = ['Train the homework network', 'Pause and step through a layer', 'Check the worked example by hand', 'Check your own backprop'];
+  for (const title of steps) await page.getByText(title, { exact: true }).first().waitFor({ timeout: 20000 });
+  await page.getByText('Check the worked example by hand', { exact: true }).first().click();
+  // The step's picture comes from the installed package (through srcset: no src attribute).
+  const picture = page.locator('.getting-started-media img').first();
+  await until(async () => picture.evaluate((img: HTMLImageElement) => img.currentSrc.includes('worked-example.png') && img.naturalWidth > 0), 'the picture to load');
+  await page.getByText('Train the homework network', { exact: true }).first().click();
+  await shoot('workbench-walkthrough', 'walkthrough');
+  await palette('View: Close All Editors');
+});
+
 test('Train MLP opens the panel, which shows live numbers; Pause, Step Forward and Stop work from the palette', async () => {
   await palette('Backprop Lens: Train MLP');
   await until(async () => (await text('#run-state')).startsWith('Training'), 'the panel to say Training');
@@ -108,6 +173,11 @@ test('Train MLP opens the panel, which shows live numbers; Pause, Step Forward a
   await until(async () => (await stepOf()) > 0, 'a first step');
   const first = await stepOf();
   await until(async () => (await stepOf()) > first + 20, 'the step count to move on');
+  // The same live run in a wide editor tab, for the screenshot; then back to the side panel alone.
+  await palette('Backprop Lens: Open Panel in Editor');
+  await page.waitForTimeout(3000);
+  await shoot('workbench-training', 'panel-training');
+  await palette('View: Close All Editors');
   assert.match(await text('#value-loss'), /^\d+\.\d{4}$/);
   assert.match(await text('#run-state'), /embedded MNIST/);
   const statusBar = page.locator('.statusbar-item', { hasText: /epoch \d+\/200 · step \d+ · loss/ });
@@ -133,8 +203,7 @@ test('Train MLP opens the panel, which shows live numbers; Pause, Step Forward a
   await palette('Backprop Lens: Step Forward');
   await until(async () => (await text('#phase')).includes('forward pass: layer 1 (relu)'), 'the second layer forward');
 
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-panel.png') });
+  await shoot('workbench-panel', 'step-through');
 
   // Hidden and shown again, and reloaded, the panel asks the host for the state and shows it as it was.
   await palette('View: Show Explorer');
@@ -226,7 +295,7 @@ test('the CodeLens "Step through this network" loads a spec into the panel, and 
   await until(async () => (await text('#step-through .step-title')) === 'Forward: layer 0 (linear, 3 → 2)', 'Step Forward');
   assert.equal(await text('#step-through .vector[data-key="output"] .vector-entries'), '(4.3000, 5.3000)');
   await until(async () => (await panel().locator('#step-through .unit-formula .katex').count()) === 3, 'the unit\'s sum, typeset');
-  await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-step-through.png') });
+  await shoot('workbench-step-through', 'worked-example');
 
   await page.locator('.tab', { hasText: 'broken.mlp.json' }).click();
   await lens().first().click({ timeout: 30000 });
@@ -263,8 +332,7 @@ test('Check My Backprop on a homework with a transposed dW: the Check view with 
   assert.match((await problem.first().textContent())!, /is transposed.*\[Ln 6, Col 1\]/);
   await palette('Backprop Lens: Focus on Network View');
   await panel().locator('#check-view').scrollIntoViewIfNeeded();
-  fs.mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-check.png') });
+  await shoot('workbench-check', 'check-view');
 });
 
 test('a spec deleted while it is stepped through: the steps go on, and Reset says the file is gone instead of failing', async () => {

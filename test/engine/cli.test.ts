@@ -125,6 +125,7 @@ test('bench --json measures the four networks of the speed table with both engin
   const cases = [['784-1000-10 relu + dropout', 5], ['784-1000-10 relu + dropout', 64], ['784-1000-10 relu + dropout', 256], ['784-128-64-10 sigmoid', 64]];
   assert.deepEqual(rows.map((row) => [row.network, row.batch, row.engine]), cases.flatMap((c) => [[...c, 'wasm-relaxed-simd'], [...c, 'typescript']]));
   for (const row of rows) assert.ok(row.samplesPerSecond > 0 && row.gflops > 0, JSON.stringify(row));
+  assert.match(r.stderr, /^embedded digits loaded and split in \d+ ms$/m);
 });
 
 test("fuzz: the train command's flags give a checked configuration or a UsageError, never anything else", () => {

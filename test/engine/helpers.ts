@@ -24,11 +24,3 @@ export function randomArray(random: Random, n: number, scale = 1): Float64Array 
   for (let i = 0; i < n; i++) a[i] = random.normal(0, scale);
   return a;
 }
-
-/** An IDX file of unsigned bytes: the magic number (0x0800 + dimensions unless given), the sizes, the data. */
-export function idxFile(sizes: number[], data: Uint8Array, magic = 0x0800 + sizes.length): Buffer {
-  const header = Buffer.alloc(4 + 4 * sizes.length);
-  header.writeUInt32BE(magic, 0);
-  sizes.forEach((d, i) => header.writeUInt32BE(d, 4 + 4 * i));
-  return Buffer.concat([header, data]);
-}

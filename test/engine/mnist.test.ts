@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EMBEDDED_SPLIT, loadEmbeddedDigits, loadEmbeddedSplits, type Dataset } from '../../engine';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EMBEDDED_SPLIT, loadEmbeddedDigits, loadEmbeddedSplits, mnistPackageFolder, type Dataset } from '../../engine';
 
 test('the embedded data are the 10,000 real digits of the mnist package, in one Float32Array', () => {
   const all = loadEmbeddedDigits();
@@ -27,6 +29,19 @@ function fingerprints(d: Dataset): Set<string> {
   for (let e = 0; e < d.count; e++) set.add(Array.from(d.images.subarray(e * 784, (e + 1) * 784)).join(','));
   return set;
 }
+
+test("the packed digits in dist/ are exactly the mnist package's JSON values, class by class", () => {
+  const all = loadEmbeddedDigits();
+  let offset = 0;
+  for (let digit = 0; digit < 10; digit++) {
+    const values = JSON.parse(fs.readFileSync(path.join(mnistPackageFolder(), `${digit}.json`), 'utf8')).data as number[];
+    const count = values.length / 784;
+    assert.deepEqual(all.images.subarray(offset * 784, (offset + count) * 784), Float32Array.from(values), `digit ${digit}`);
+    assert.ok(all.labels.subarray(offset, offset + count).every((label) => label === digit));
+    offset += count;
+  }
+  assert.equal(offset, all.count);
+});
 
 test('the embedded split is 8,000 / 1,000 / 1,000, disjoint, and the same every time', () => {
   const a = loadEmbeddedSplits(), b = loadEmbeddedSplits();

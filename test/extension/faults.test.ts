@@ -8,10 +8,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
-import { DEFAULT_CONFIG, IDX_FILES, loadEmbeddedDigits } from '../../engine';
+import { DEFAULT_CONFIG, IDX_FILES, idxFile, loadEmbeddedDigits } from '../../engine';
 import { RunController } from '../../extension/runController';
 import { Recorder } from './recorder';
-import { idxFile } from '../engine/helpers';
 
 const WORKER = path.join(__dirname, '../../dist/worker.js');
 const EMBEDDED = { kind: 'embedded' } as const;

@@ -9,13 +9,13 @@ import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { HostMessage } from '../../engine';
 import { panelPage } from '../../extension/pageHtml';
+import { CHROMIUM, CHROMIUM_ARGS } from '../e2e/codeServer';
 
 export const ROOT = path.resolve(__dirname, '../..');
 export const ARTIFACTS = path.join(ROOT, 'test-artifacts');
 const ORIGIN = 'https://webview.test';
 const NONCE = 'dGVzdC1ub25jZQ==';
 const CONTENT_TYPES: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.woff2': 'font/woff2', '.woff': 'font/woff', '.ttf': 'font/ttf' };
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'];
 
 /** A few of the variables VS Code sets, for a dark and a light theme. */
 const THEMES = `<style nonce="${NONCE}">
@@ -36,10 +36,13 @@ export interface PanelPage {
   readonly page: Page;
 }
 
-/** Opens the panel in a dark theme and waits for its 'ready' message. */
-export async function openPanel(): Promise<PanelPage> {
+/**
+ * Opens the panel in a dark theme and waits for its 'ready' message. `replies` are
+ * what the host answers 'ready' with, at once, as the extension does.
+ */
+export async function openPanel(replies: HostMessage[] = []): Promise<PanelPage> {
   const html = panelPage({ cspSource: ORIGIN, nonce: NONCE, script: `${ORIGIN}/dist/webview.js`, style: `${ORIGIN}/dist/webview.css` }, THEMES);
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const page = await browser.newPage({ viewport: { width: 420, height: 900 } });
   page.on('pageerror', (e) => console.log(`page error: ${e.message}`));
   page.on('console', (m) => { if (m.type() === 'error') console.log(`console error: ${m.text()}`); });
@@ -53,13 +56,20 @@ export async function openPanel(): Promise<PanelPage> {
   // tsx compiles this file keeping function names through a __name helper, which
   // the functions sent into the page bring along: the page needs one too.
   await page.addInitScript('window.__name = (f) => f;');
-  await page.addInitScript(() => {
+  // Typed arrays cross into the page as tagged lists (an init script's argument is JSON).
+  const json = JSON.stringify(replies, (_, v) => (ArrayBuffer.isView(v) ? { $typed: v.constructor.name, values: Array.from(v as Float32Array) } : v));
+  await page.addInitScript((text) => {
+    const answers = JSON.parse(text, (_, v) => (v && typeof v === 'object' && '$typed' in v ? new (globalThis as unknown as Record<string, new (a: number[]) => unknown>)[v.$typed](v.values) : v)) as unknown[];
     const w = window as unknown as { posted: unknown[]; violations: string[]; state: unknown; acquireVsCodeApi: () => unknown };
     w.posted = [];
     w.violations = [];
     document.addEventListener('securitypolicyviolation', (e) => w.violations.push(`${e.violatedDirective}: ${e.blockedURI}`));
-    w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.posted.push(m), getState: () => w.state, setState: (s: unknown) => { w.state = s; } });
-  });
+    const postMessage = (m: { type: string }): void => {
+      w.posted.push(m);
+      if (m.type === 'ready') for (const answer of answers) window.postMessage(answer, '*');
+    };
+    w.acquireVsCodeApi = () => ({ postMessage, getState: () => w.state, setState: (s: unknown) => { w.state = s; } });
+  }, json);
   await page.goto(`${ORIGIN}/index.html`);
   await page.evaluate(() => document.body.classList.add('vscode-dark'));
   await page.waitForFunction(() => (window as unknown as { posted: { type: string }[] }).posted.some((m) => m.type === 'ready'));

@@ -6,13 +6,14 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import {
   DEFAULT_CONFIG, Linear, loadEmbeddedSplits, NO_STEPPING, takeSnapshot, Trainer,
   type HostMessage, type Matrix, type RunStatus, type Snapshot,
 } from '../../engine';
-import { ARTIFACTS, deliver as deliverTo, openPanel, posted as postedBy, violations } from './harness';
+import { ARTIFACTS, deliver as deliverTo, openPanel, posted as postedBy, ROOT, violations } from './harness';
 
 let browser: Browser;
 let page: Page;
@@ -47,12 +48,41 @@ after(async () => {
   await browser?.close();
 });
 
-test('before any run, the panel says what it is for and offers Train', async () => {
+test('before any run, the panel says what it is for and offers Train, Open Example and Get Started', async () => {
   await deliver({ type: 'status', status: status({ state: 'idle', config: null }) });
   assert.ok(await page.locator('.intro').isVisible());
   assert.match((await page.locator('.intro').textContent())!, /Press Train/);
   assert.equal(await page.locator('#command-train').getAttribute('disabled'), null);
   assert.ok(await page.locator('.charts').isHidden());
+  await page.locator('#welcome-openExample').click();
+  await page.locator('#welcome-getStarted').click();
+  const commands = (await posted()).filter((m) => (m as { type: string }).type === 'command');
+  assert.deepEqual(commands.slice(-2), [{ type: 'command', command: 'openExample' }, { type: 'command', command: 'getStarted' }]);
+});
+
+test('time from opening the panel to its first drawn frame, with the host answering at once (printed)', async () => {
+  const replies: HostMessage[] = [{ type: 'status', status: status() }, { type: 'snapshot', snapshot: snapshots[snapshots.length - 1] }];
+  const fresh = await openPanel(replies);
+  try {
+    // The moment the layer graph's first unit is in the document; the frame ends right after.
+    const drawn = await fresh.page.evaluate(() => new Promise<number>((resolve) => {
+      const seen = (): boolean => document.querySelector('#layer-graph g.unit') !== null;
+      if (seen()) return resolve(performance.now());
+      new MutationObserver((_, observer) => {
+        if (!seen()) return;
+        observer.disconnect();
+        resolve(performance.now());
+      }).observe(document, { childList: true, subtree: true });
+    }));
+    const frame = await fresh.page.evaluate(() => new Promise<number>((resolve) => requestAnimationFrame(() => resolve(performance.now()))));
+    console.log(JSON.stringify(await fresh.page.evaluate(() => performance.getEntries().filter((e) => e.entryType !== 'resource').map((e) => [e.entryType, e.name.slice(-20), Math.round(e.startTime), Math.round(e.duration), ((e as unknown as { scripts?: { sourceFunctionName: string; duration: number; invoker: string }[] }).scripts ?? []).map((x) => [x.invoker, Math.round(x.duration)])]))));
+    const script = fs.statSync(path.join(ROOT, 'dist/webview.js')).size;
+    console.log(`first drawn frame: layer graph at ${drawn.toFixed(0)} ms, next frame at ${frame.toFixed(0)} ms after navigation (dist/webview.js ${script} bytes)`);
+    assert.equal(await fresh.page.locator('#layer-graph g.unit[data-layer="3"]').count(), 10);
+    assert.deepEqual(await violations(fresh.page), []);
+  } finally {
+    await fresh.browser.close();
+  }
 });
 
 test('a running network: unit circles per layer, one norm line per layer, exactly the dropped units', async () => {
