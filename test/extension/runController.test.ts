@@ -118,9 +118,12 @@ test('bad data and a crashed engine are reported, and a new run can start afterw
     assert.match(events.failures[0], /\/no\/such\/folder: no such folder/);
     assert.equal(events.last.state, 'idle');
 
-    // A real crash: the engine runs out of its memory limit while loading the digits.
+    // A real crash: the engine runs out of its memory limit while parsing a spec of
+    // 2 MB (a syntax tree of half a million numbers), on its own thread. (Loading the
+    // digits no longer allocates enough: they are bytes, outside the heap.)
     const crashing = new RunController(WORKER, events, { maxOldGenerationSizeMb: 4, maxYoungGenerationSizeMb: 1 });
-    crashing.start(DEFAULT_CONFIG, EMBEDDED, { updatesPerSecond: 10 });
+    const huge = `{ "layers": [{ "type": "linear", "in": 1, "out": 1, "W": [[${new Array(500_000).fill(0).join(',')}]] }] }`;
+    crashing.loadSpec(huge, 'huge.mlp.json', { updatesPerSecond: 10 });
     await events.until(() => events.failures.length === 2, 'the crash');
     assert.match(events.failures[1], /the training engine (crashed|stopped unexpectedly)/);
     assert.equal(crashing.status.state, 'idle');
