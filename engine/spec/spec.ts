@@ -9,6 +9,7 @@ import type { ActivationType, LayerSpec } from '../nn/layers/layer';
 import type { LossType } from '../nn/losses';
 import { ACTIVATIONS } from '../train/config';
 import { grouped, jsonDepth, LIMITS, networkTooLarge } from '../limits';
+import { MNIST_CLASSES, MNIST_FEATURES } from '../data/idx';
 
 export type SpecPath = (string | number)[];
 
@@ -45,8 +46,6 @@ export function formatPath(path: SpecPath): string {
 
 const LAYER_TYPES = ['linear', ...ACTIVATIONS, 'dropout'];
 const LOSSES: LossType[] = ['softmax-cross-entropy', 'mse'];
-const MNIST_FEATURES = 784;
-const MNIST_CLASSES = 10;
 
 type Json = Record<string, unknown>;
 const isObject = (x: unknown): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x);
