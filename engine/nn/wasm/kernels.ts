@@ -287,13 +287,17 @@ function panelSumsOf(V: i32, src: usize, stride: i32, list: usize, count: i32, i
   }
 }
 
-/** Appends (j, x) to the list at `at` if x is not zero; returns the new length. */
+/**
+ * Writes (j, x) at the list's position `at`, and returns the new length: `at`
+ * if x is zero (the next pair overwrites it), else at + 1. No branch, so that
+ * the pattern of zeros costs no mispredicted jumps; the list needs room for the
+ * pair in either case.
+ */
 @inline function appendNonZero(list: usize, at: i32, j: i32, x: f32): i32 {
-  if (x == 0) return at;
   const pair = list + (<usize>at << 3);
   store<i32>(pair, j);
   store<f32>(pair, x, 4);
-  return at + 1;
+  return at + <i32>(x != 0);
 }
 
 /**
@@ -324,17 +328,21 @@ function inputsPerExample(X: usize, N: i32, I: i32, counts: usize, lists: usize)
  */
 function examplesPerInput(X: usize, n0: i32, rows: i32, I: i32, counts: usize, lists: usize): void {
   memory.fill(counts, 0, <usize>I << 2);
+  const I4 = I & ~3;
   for (let n = n0; n < n0 + rows; n++) {
     const row = X + (<usize>(n * I) << 2);
-    for (let i = 0; i < I; i++) {
-      if ((i & 3) == 0 && i + 4 <= I && !v128.any_true(vecAt(row, i))) {
-        i += 3;
-        continue;
-      }
-      const at = counts + (<usize>i << 2);
-      store<i32>(at, appendNonZero(lists + (<usize>(i * rows) << 3), load<i32>(at), n, f32At(row, i)));
+    for (let i = 0; i < I4; i += 4) {
+      if (!v128.any_true(vecAt(row, i))) continue;
+      for (let j = i; j < i + 4; j++) appendExample(lists, counts, rows, j, n, f32At(row, j));
     }
+    for (let j = I4; j < I; j++) appendExample(lists, counts, rows, j, n, f32At(row, j));
   }
+}
+
+/** Appends (n, x) to input i's list (room for `rows` pairs) if x is not zero. */
+@inline function appendExample(lists: usize, counts: usize, rows: i32, i: i32, n: i32, x: f32): void {
+  const at = counts + (<usize>i << 2);
+  store<i32>(at, appendNonZero(lists + (<usize>(i * rows) << 3), load<i32>(at), n, x));
 }
 
 /** Y = X W^T + b with W in input-major panels (Wt); O is a multiple of 4. `scratch` has room for N (2 I + 1) numbers. */
