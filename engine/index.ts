@@ -33,3 +33,4 @@ export * from './check/compare';
 export * from './check/pieces';
 export * from './check/python';
 export * from './check/report';
+export * from './train/probe';

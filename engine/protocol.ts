@@ -10,6 +10,7 @@ import type { Phase } from './train/stepper';
 import type { LossType } from './nn/losses';
 import type { CheckReport } from './check/report';
 import type { Divergence } from './train/divergence';
+import type { Reading } from './train/probe';
 
 export type RunState = 'idle' | 'loading' | 'running' | 'paused' | 'finished';
 
@@ -106,6 +107,21 @@ export type ExportedLayer =
   | { readonly type: 'relu' | 'tanh' | 'sigmoid' }
   | { readonly type: 'dropout'; readonly rate: number };
 
+/** A drawn digit: 28 x 28 pixels, row-major, each in [0, 1], as MNIST's. */
+export const DIGIT_PIXELS = 784;
+export const DIGIT_CLASSES = 10;
+
+/** Whose dL/dx a reading of a digit also computes: the predicted class, a given class, or none. */
+export type SaliencyFor = 'predicted' | number | null;
+
+/** What the current network makes of a drawn digit (`id` is the panel's, to drop stale answers), or why it cannot say. */
+export type DigitOutcome =
+  | { readonly id: number; readonly reading: Reading }
+  | { readonly id: number; readonly problem: string };
+
+/** Why a drawn digit has no reading before any run. */
+export const NO_NETWORK = 'There is no network yet: press Train, or Step Forward, then draw again.';
+
 /** `data` and `spec` end the run before it starts: the user fixes the file. */
 export type RunErrorKind = 'data' | 'spec' | 'internal';
 
@@ -118,6 +134,7 @@ export type WorkerCommand =
   | { readonly type: 'pause' | 'resume' | 'stepForward' | 'stepBackward' | 'applyUpdate' }
   | { readonly type: 'requestMatrix'; readonly requestId: number; readonly layer: number; readonly name: MatrixName }
   | { readonly type: 'exportWeights'; readonly requestId: number }
+  | { readonly type: 'readDigit'; readonly requestId: number; readonly pixels: Float32Array; readonly saliencyFor: SaliencyFor }
   /** The engine thread's own heap, for the soak test and diagnostics. */
   | { readonly type: 'measureMemory'; readonly requestId: number };
 
@@ -134,6 +151,8 @@ export type WorkerEvent =
   | { readonly type: 'diverged'; readonly divergence: Divergence }
   | { readonly type: 'matrix'; readonly requestId: number; readonly matrix: Matrix | null }
   | { readonly type: 'weights'; readonly requestId: number; readonly layers: ExportedLayer[] }
+  /** A reading of a drawn digit, or why there is none (no network yet, or one that does not take digits). */
+  | { readonly type: 'digit'; readonly requestId: number; readonly reading: Reading | null; readonly problem: string | null }
   /** Bytes of the engine thread's JavaScript heap in use (the WebAssembly memory is outside it, in the process's RSS). */
   | { readonly type: 'memory'; readonly requestId: number; readonly heapUsed: number }
   | { readonly type: 'error'; readonly kind: RunErrorKind; readonly message: string; readonly file?: string };
@@ -172,7 +191,8 @@ export type HostMessage =
   | { readonly type: 'check'; readonly check: CheckOutcome }
   | { readonly type: 'settings'; readonly settings: PanelSettings }
   | { readonly type: 'snapshot'; readonly snapshot: Snapshot }
-  | { readonly type: 'matrix'; readonly matrix: Matrix };
+  | { readonly type: 'matrix'; readonly matrix: Matrix }
+  | { readonly type: 'digit'; readonly digit: DigitOutcome };
 
 // ---- webview -> host ----
 
@@ -192,7 +212,9 @@ export type WebviewMessage =
   /** Show the def of the last check report's check number `index` in the editor. */
   | { readonly type: 'revealCheck'; readonly index: number }
   /** Check the last checked file again. */
-  | { readonly type: 'checkAgain' };
+  | { readonly type: 'checkAgain' }
+  /** What the network makes of a drawn digit; `id` comes back with the answer. */
+  | { readonly type: 'readDigit'; readonly id: number; readonly pixels: Float32Array; readonly saliencyFor: SaliencyFor };
 
 /** The most a copy from the panel may carry: a 784 x 1000 matrix as JSON is about 12 MB. */
 export const MAX_COPY_LENGTH = 16_000_000;
@@ -231,9 +253,28 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | null {
       return { type: 'checkAgain' };
     case 'revealCheck':
       return isCount(x.index, 10000) ? { type: 'revealCheck', index: x.index } : null;
+    case 'readDigit': {
+      const pixels = digitPixels(x.pixels);
+      return isCount(x.id) && pixels && isSaliencyFor(x.saliencyFor) ? { type: 'readDigit', id: x.id, pixels, saliencyFor: x.saliencyFor } : null;
+    }
     default:
       return null;
   }
+}
+
+/** 784 numbers in [0, 1] (a Float32Array, or an array where a host sends JSON), as a Float32Array; else null. */
+function digitPixels(x: unknown): Float32Array | null {
+  if (!(x instanceof Float32Array || Array.isArray(x)) || x.length !== DIGIT_PIXELS) return null;
+  const values = x as ArrayLike<unknown>;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (!(typeof v === 'number' && v >= 0 && v <= 1)) return null;
+  }
+  return Float32Array.from(values as ArrayLike<number>);
+}
+
+function isSaliencyFor(x: unknown): x is SaliencyFor {
+  return x === null || x === 'predicted' || isCount(x, DIGIT_CLASSES - 1);
 }
 
 /** The shape a setting's value must have; its range is checked when a run starts. */
@@ -278,6 +319,10 @@ export function parseWorkerCommand(x: unknown): WorkerCommand | null {
     case 'exportWeights':
     case 'measureMemory':
       return isCount(x.requestId) ? { type: x.type, requestId: x.requestId } : null;
+    case 'readDigit': {
+      const pixels = digitPixels(x.pixels);
+      return isCount(x.requestId) && pixels && isSaliencyFor(x.saliencyFor) ? { type: 'readDigit', requestId: x.requestId, pixels, saliencyFor: x.saliencyFor } : null;
+    }
     default:
       return null;
   }
@@ -310,6 +355,7 @@ export function parseWorkerEvent(x: unknown): WorkerEvent | null {
       case 'matrix': return isCount(x.requestId) && (x.matrix === null || (isObject(x.matrix) && x.matrix.data instanceof Float32Array));
       case 'weights': return isCount(x.requestId) && Array.isArray(x.layers);
       case 'memory': return isCount(x.requestId) && isCount(x.heapUsed);
+      case 'digit': return isCount(x.requestId) && (typeof x.problem === 'string' || isReading(x.reading));
       case 'error': return (x.kind === 'data' || x.kind === 'spec' || x.kind === 'internal') && typeof x.message === 'string';
       default: return false;
     }
@@ -322,6 +368,15 @@ function isCheckOutcome(x: unknown): boolean {
   return typeof x.error === 'string' || (isObject(x.report) && Array.isArray(x.report.checks) && x.report.checks.every(isObject));
 }
 
+function isReading(x: unknown): x is Reading {
+  return isObject(x) && x.probabilities instanceof Float64Array && isCount(x.predicted) &&
+    (x.saliency === null || (isObject(x.saliency) && isCount(x.saliency.target) && x.saliency.gradient instanceof Float64Array));
+}
+
+function isDigitOutcome(x: unknown): x is DigitOutcome {
+  return isObject(x) && isCount(x.id) && (typeof x.problem === 'string' || isReading(x.reading));
+}
+
 /** A message from the host, as the webview checks it, or null. */
 export function parseHostMessage(x: unknown): HostMessage | null {
   if (!isObject(x)) return null;
@@ -330,5 +385,6 @@ export function parseHostMessage(x: unknown): HostMessage | null {
   if (x.type === 'settings' && isObject(x.settings) && PANEL_SETTINGS.every((k) => isObject(x.settings) && k in x.settings)) return x as unknown as HostMessage;
   if (x.type === 'matrix' && isObject(x.matrix) && x.matrix.data instanceof Float32Array) return x as unknown as HostMessage;
   if (x.type === 'check' && isCheckOutcome(x.check)) return x as unknown as HostMessage;
+  if (x.type === 'digit' && isDigitOutcome(x.digit)) return x as unknown as HostMessage;
   return null;
 }

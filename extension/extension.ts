@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { HostMessage, PanelCommand, RunStatus, WebviewMessage, WelcomeCommand } from '../engine';
+import { NO_NETWORK } from '../engine/protocol';
 import { RunController } from './runController';
 import { Panels, VIEW_ID } from './panel';
 import { StatusBar } from './statusBar';
@@ -258,6 +259,12 @@ class BackpropLens implements vscode.Disposable {
         return;
       case 'requestMatrix':
         void this.controller.requestMatrix(message.layer, message.name).then((matrix) => matrix && reply({ type: 'matrix', matrix }));
+        return;
+      case 'readDigit':
+        void this.controller.readDigit(message.pixels, message.saliencyFor).then((answer) => {
+          const { id } = message;
+          reply({ type: 'digit', digit: answer?.reading ? { id, reading: answer.reading } : { id, problem: answer?.problem ?? NO_NETWORK } });
+        });
         return;
       case 'copy':
         void vscode.env.clipboard.writeText(message.text).then(() => vscode.window.setStatusBarMessage('Backprop Lens: copied to the clipboard', 2000));

@@ -7,7 +7,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import {
   NO_STEPPING, parseWorkerEvent,
   type DataSource, type Divergence, type EpochResult, type ExportedLayer, type FinalResult, type Matrix, type MatrixName,
-  type RunStatus, type Snapshot, type TrainingConfig, type WorkerCommand, type WorkerEvent,
+  type Reading, type RunStatus, type SaliencyFor, type Snapshot, type TrainingConfig, type WorkerCommand, type WorkerEvent,
 } from '../engine';
 import { LatestWins } from './throttle';
 
@@ -145,6 +145,11 @@ export class RunController {
     return this.request((requestId) => ({ type: 'exportWeights', requestId }), (e) => (e.type === 'weights' ? e.layers : null));
   }
 
+  /** What the network makes of a drawn digit; null without a worker (no run since the window opened). */
+  readDigit(pixels: Float32Array, saliencyFor: SaliencyFor): Promise<{ reading: Reading | null; problem: string | null } | null> {
+    return this.request((requestId) => ({ type: 'readDigit', requestId, pixels, saliencyFor }), (e) => (e.type === 'digit' ? { reading: e.reading, problem: e.problem } : null));
+  }
+
   /** Bytes of the engine thread's heap in use; null without a run. */
   measureMemory(): Promise<number | null> {
     return this.request((requestId) => ({ type: 'measureMemory', requestId }), (e) => (e.type === 'memory' ? e.heapUsed : null));
@@ -230,6 +235,7 @@ export class RunController {
         return this.listener.finished(event.result);
       case 'matrix':
       case 'weights':
+      case 'digit':
       case 'memory': {
         const answer = this.requests.get(event.requestId);
         this.requests.delete(event.requestId);

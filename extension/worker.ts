@@ -6,8 +6,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import {
-  buildSpecRun, DataFileError, Dropout, formatPath, Linear, loadTrainingData, NO_STEPPING, parseSpec, parseWorkerCommand, SpecSession, takeSnapshot, Trainer,
-  wasmProblem, type Evaluation, type ExportedLayer, type RunState, type Stepping, type WorkerCommand, type WorkerEvent,
+  buildSpecRun, DataFileError, DIGIT_CLASSES, DIGIT_PIXELS, Dropout, formatPath, Linear, loadTrainingData, NO_NETWORK, NO_STEPPING, parseSpec, parseWorkerCommand, Probe,
+  SoftmaxCrossEntropy, SpecSession, takeSnapshot, Trainer, wasmProblem, type Evaluation, type ExportedLayer, type RunState, type Stepping, type WorkerCommand, type WorkerEvent,
 } from '../engine';
 import { heapAfterCollection } from './heap';
 
@@ -40,6 +40,8 @@ class Run {
   private trainSeconds = 0;
   private readonly started = performance.now();
   private readonly snapshotInterval: number;
+  /** Reads drawn digits; made on the first. */
+  private probe: Probe | null = null;
 
   constructor(readonly source: Source, snapshotsPerSecond: number) {
     this.snapshotInterval = 1000 / snapshotsPerSecond;
@@ -149,6 +151,18 @@ class Run {
     if (this.state === 'paused') this.setState('paused');
   }
 
+  /** What the network makes of a drawn digit, or why it cannot say: only a 784-input, 10-class classifier reads digits. */
+  readDigit(command: Extract<WorkerCommand, { type: 'readDigit' }>): WorkerEvent {
+    const net = this.source.network, requestId = command.requestId;
+    if (net.inFeatures !== DIGIT_PIXELS || net.outFeatures !== DIGIT_CLASSES || !(net.loss instanceof SoftmaxCrossEntropy)) {
+      const problem = `This network takes ${net.inFeatures} inputs and gives ${net.outFeatures} outputs${net.loss instanceof SoftmaxCrossEntropy ? '' : ' with a squared-error loss'}: `
+        + `a drawn digit needs a classifier of ${DIGIT_PIXELS} pixels into ${DIGIT_CLASSES} classes. Train one (Train MLP), or step through a spec of MNIST digits.`;
+      return { type: 'digit', requestId, reading: null, problem };
+    }
+    this.probe ??= new Probe(net);
+    return { type: 'digit', requestId, reading: this.probe.read(command.pixels, command.saliencyFor), problem: null };
+  }
+
   exportLayers(): ExportedLayer[] {
     return this.source.network.layers.map((layer): ExportedLayer => {
       if (layer instanceof Linear) {
@@ -194,6 +208,9 @@ function handle(command: WorkerCommand): void {
   if (command.type === 'start') return start(command);
   if (command.type === 'loadSpec') return loadSpec(command);
   if (command.type === 'measureMemory') return post({ type: 'memory', requestId: command.requestId, heapUsed: heapAfterCollection() });
+  if (command.type === 'readDigit') {
+    return post(run ? run.readDigit(command) : { type: 'digit', requestId: command.requestId, reading: null, problem: NO_NETWORK });
+  }
   if (!run) return;
   switch (command.type) {
     case 'pause':

@@ -21,6 +21,7 @@ import { StepThrough } from './stepThrough';
 import { onThemeChange } from './theme';
 import { CheckView } from './checkView';
 import { RunWarnings } from './runWarnings';
+import { DrawDigit } from './drawDigit';
 import type { PanelView } from './view';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeDropdown(), vsCodeOption());
@@ -63,6 +64,7 @@ const stepThrough = new StepThrough(requestMatrix, (involved) => graph.involve(i
 const views: PanelView[] = [
   controls, new RunWarnings(), hyperparameters, new CheckView(), new LiveNumbers(), stepThrough,
   graph, new GradientNorms(), new DropoutMasks(), new LearningCurves(), inspector,
+  new DrawDigit((id, pixels, saliencyFor) => vscode.postMessage({ type: 'readDigit', id, pixels, saliencyFor })),
   new EpochTable(),
 ];
 
@@ -115,6 +117,9 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       return;
     case 'check':
       for (const view of views) view.check?.(message.check);
+      return;
+    case 'digit':
+      for (const view of views) view.digit?.(message.digit);
       return;
   }
 });

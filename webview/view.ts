@@ -1,4 +1,4 @@
-import type { CheckOutcome, Matrix, RunStatus, Snapshot } from '../engine/protocol';
+import type { CheckOutcome, DigitOutcome, Matrix, RunStatus, Snapshot } from '../engine/protocol';
 
 /**
  * What every view of the panel may take from the host. main.ts keeps a list of
@@ -17,6 +17,8 @@ export interface PanelView {
   /** A matrix some view asked for. */
   matrix?(m: Matrix): void;
   check?(c: CheckOutcome): void;
+  /** What the network made of a drawn digit. */
+  digit?(d: DigitOutcome): void;
   /** Draw again: the theme or the panel's width changed. */
   redraw?(): void;
 }

@@ -18,7 +18,7 @@ function hostile(valid: Record<string, unknown>[]): fc.Arbitrary<unknown> {
 /** The fields each webview message may carry, and no others. */
 const FIELDS: Record<WebviewMessage['type'], string[]> = {
   ready: ['type'], command: ['type', 'command'], requestMatrix: ['type', 'layer', 'name'], updateSetting: ['type', 'key', 'value'],
-  copy: ['type', 'text'], revealCheck: ['type', 'index'], checkAgain: ['type'],
+  copy: ['type', 'text'], revealCheck: ['type', 'index'], checkAgain: ['type'], readDigit: ['type', 'id', 'pixels', 'saliencyFor'],
 };
 
 /** Commands that write a file or run code; the panel must never reach them. */
@@ -33,6 +33,8 @@ test('fuzz: whatever the webview sends, the validator answers without throwing, 
     { type: 'ready' }, { type: 'command', command: 'pause' }, { type: 'requestMatrix', layer: 0, name: 'W' },
     { type: 'updateSetting', key: 'learningRate', value: 0.1 }, { type: 'updateSetting', key: 'hiddenLayers', value: [128, 64] },
     { type: 'copy', text: '[1,2]' }, { type: 'revealCheck', index: 1 }, { type: 'checkAgain' },
+    { type: 'readDigit', id: 3, pixels: new Float32Array(784).fill(0.5), saliencyFor: 7 },
+    { type: 'readDigit', id: 4, pixels: Array.from({ length: 784 }, (_, i) => (i % 3) / 2), saliencyFor: 'predicted' },
   ];
   holds('webview -> host messages', fc.property(hostile(valid), (x) => {
     const m = parseWebviewMessage(x);
@@ -51,6 +53,11 @@ test('fuzz: whatever the webview sends, the validator answers without throwing, 
       assert.ok(typeof m.value === 'number' ? Number.isFinite(m.value) : typeof m.value === 'string' || m.value.every(Number.isInteger));
     }
     if (m.type === 'copy') assert.ok(typeof m.text === 'string' && m.text.length <= MAX_COPY_LENGTH);
+    if (m.type === 'readDigit') {
+      // The worker gets exactly 784 pixels in [0, 1], and a class it has, or none.
+      assert.ok(m.pixels instanceof Float32Array && m.pixels.length === 784 && m.pixels.every((v) => v >= 0 && v <= 1));
+      assert.ok(m.saliencyFor === null || m.saliencyFor === 'predicted' || (Number.isInteger(m.saliencyFor) && m.saliencyFor >= 0 && m.saliencyFor <= 9));
+    }
   }), RUNS);
   assert.ok(PANEL_COMMANDS.every((c) => !NEVER_FROM_PANEL.includes(`backpropLens.${c}`)));
   assert.ok(PANEL_SETTINGS.every((k) => !RESTRICTED.includes(`backpropLens.${k}`)));
@@ -65,6 +72,7 @@ test('fuzz: commands to the worker, events from it and messages to the webview a
     { type: 'start', config: DEFAULT_CONFIG, data: { kind: 'embedded' }, paused: false, snapshotsPerSecond: 10 },
     { type: 'loadSpec', text: '{}', name: 'a.mlp.json', snapshotsPerSecond: 10 }, { type: 'pause' },
     { type: 'requestMatrix', requestId: 1, layer: 0, name: 'dW' }, { type: 'exportWeights', requestId: 2 },
+    { type: 'readDigit', requestId: 3, pixels: new Float32Array(784), saliencyFor: null },
   ];
   const events = [
     { type: 'state', state: 'paused', stepping: { canStepForward: true, canStepBackward: false, canApplyUpdate: false } },
@@ -72,11 +80,15 @@ test('fuzz: commands to the worker, events from it and messages to the webview a
     { type: 'epoch', result: { epoch: 1 } }, { type: 'finished', result: { testAccuracy: 0.9 } },
     { type: 'diverged', divergence: { step: 2, message: 'm' } }, { type: 'matrix', requestId: 1, matrix: null },
     { type: 'weights', requestId: 1, layers: [] }, { type: 'error', kind: 'data', message: 'm' },
+    { type: 'digit', requestId: 2, reading: { probabilities: new Float64Array(10), predicted: 3, saliency: null }, problem: null },
+    { type: 'digit', requestId: 3, reading: null, problem: 'no network yet' },
   ];
   const host = [
     { type: 'status', status: { state: 'idle', epochs: [] } }, { type: 'snapshot', snapshot },
     { type: 'matrix', matrix: { layer: 0, name: 'W', rows: 1, cols: 1, data: new Float32Array(1) } },
     { type: 'check', check: { file: 'a.py', error: 'no Python' } },
+    { type: 'digit', digit: { id: 1, reading: { probabilities: new Float64Array(10), predicted: 3, saliency: { target: 3, gradient: new Float64Array(784) } } } },
+    { type: 'digit', digit: { id: 2, problem: 'no network yet' } },
   ];
   const cases: [string, (x: unknown) => { type: string } | null, Record<string, unknown>[]][] = [
     ['host -> worker commands', parseWorkerCommand, commands], ['worker -> host events', parseWorkerEvent, events], ['host -> webview messages', parseHostMessage, host],

@@ -251,3 +251,35 @@ test('a spec with problems is refused: the run ends with the problem and its JSO
     run.dispose();
   }
 });
+
+test('a drawn digit is read by the worker\'s network at any point of a run; a network of other shapes, or none, says why not', async () => {
+  const { run, events } = controller();
+  const digit = new Float32Array(784);
+  for (let r = 4; r < 24; r++) digit[r * 28 + 14] = 1;
+  try {
+    assert.equal(await run.readDigit(digit, null), null, 'no worker, no reading');
+    run.start({ ...DEFAULT_CONFIG, hidden: [32] }, EMBEDDED, { updatesPerSecond: 20 });
+    await events.until(() => events.snapshots.length >= 2, 'training');
+    const training = (await run.readDigit(digit, 'predicted'))!;
+    assert.equal(training.problem, null);
+    const p = training.reading!.probabilities;
+    assert.ok(p.length === 10 && Math.abs(p.reduce((a, b) => a + b, 0) - 1) < 1e-12);
+    assert.equal(training.reading!.saliency!.target, training.reading!.predicted);
+    assert.equal(training.reading!.saliency!.gradient.length, 784);
+    run.pause();
+    await events.until(() => events.last.state === 'paused', 'paused');
+    run.stepForward();
+    const midStep = (await run.readDigit(digit, 3))!;
+    assert.equal(midStep.reading!.saliency!.target, 3);
+    // Paused, the weights stand still: the same digit reads the same, to the last bit.
+    assert.deepEqual(Array.from((await run.readDigit(digit, 3))!.reading!.probabilities), Array.from(midStep.reading!.probabilities));
+    const text = fs.readFileSync(path.join(__dirname, '../../extension/examples/worked-example-3-2-2.mlp.json'), 'utf8');
+    run.loadSpec(text, 'worked.mlp.json', { updatesPerSecond: 50 });
+    await events.until(() => events.last.spec === 'worked.mlp.json' && events.last.state === 'paused', 'the spec');
+    const spec = (await run.readDigit(digit, null))!;
+    assert.equal(spec.reading, null);
+    assert.match(spec.problem!, /^This network takes 3 inputs and gives 2 outputs with a squared-error loss: a drawn digit needs a classifier of 784 pixels into 10 classes/);
+  } finally {
+    run.dispose();
+  }
+});
