@@ -40,8 +40,16 @@ export interface LayerSummary {
   readonly activation: { readonly mean: number; readonly std: number; readonly min: number; readonly max: number; readonly zeroFraction: number };
 }
 
-/** One example of the mini-batch (its first row), followed through every layer. */
+/**
+ * One example followed through every layer: the mini-batch's first row, or a
+ * digit the user chose (drawn, or from the validation set), run through the
+ * network on its own in evaluation mode.
+ */
 export interface TrackedExample {
+  readonly of: 'batch' | 'chosen';
+  /** N of the pass its gradients come from (the batch's, or 1), and that pass's mean data loss. */
+  readonly rows: number;
+  readonly dataLoss: number;
   /** The class its one-hot target marks; -1 for other targets. */
   readonly label: number;
   /** Its target vector y. */
@@ -114,6 +122,12 @@ export const DIGIT_CLASSES = 10;
 /** Whose dL/dx a reading of a digit also computes: the predicted class, a given class, or none. */
 export type SaliencyFor = 'predicted' | number | null;
 
+/** A digit the user chose to follow through the network, and the class whose loss its gradients are of. */
+export interface ChosenDigit {
+  readonly pixels: Float32Array;
+  readonly target: 'predicted' | number;
+}
+
 /** What the current network makes of a drawn digit (`id` is the panel's, to drop stale answers), or why it cannot say. */
 export type DigitOutcome =
   | { readonly id: number; readonly reading: Reading }
@@ -135,6 +149,8 @@ export type WorkerCommand =
   | { readonly type: 'requestMatrix'; readonly requestId: number; readonly layer: number; readonly name: MatrixName }
   | { readonly type: 'exportWeights'; readonly requestId: number }
   | { readonly type: 'readDigit'; readonly requestId: number; readonly pixels: Float32Array; readonly saliencyFor: SaliencyFor }
+  /** Follow this digit instead of the mini-batch's first example (null: the batch's again). */
+  | { readonly type: 'track'; readonly digit: ChosenDigit | null }
   /** The engine thread's own heap, for the soak test and diagnostics. */
   | { readonly type: 'measureMemory'; readonly requestId: number };
 
@@ -213,6 +229,8 @@ export type WebviewMessage =
   | { readonly type: 'revealCheck'; readonly index: number }
   /** Check the last checked file again. */
   | { readonly type: 'checkAgain' }
+  /** Follow a digit the user chose through the network (null: the mini-batch's first example again). */
+  | { readonly type: 'track'; readonly digit: ChosenDigit | null }
   /** What the network makes of a drawn digit; `id` comes back with the answer. */
   | { readonly type: 'readDigit'; readonly id: number; readonly pixels: Float32Array; readonly saliencyFor: SaliencyFor };
 
@@ -257,6 +275,10 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | null {
       const pixels = digitPixels(x.pixels);
       return isCount(x.id) && pixels && isSaliencyFor(x.saliencyFor) ? { type: 'readDigit', id: x.id, pixels, saliencyFor: x.saliencyFor } : null;
     }
+    case 'track': {
+      const digit = chosenDigit(x.digit);
+      return digit !== undefined ? { type: 'track', digit } : null;
+    }
     default:
       return null;
   }
@@ -271,6 +293,14 @@ function digitPixels(x: unknown): Float32Array | null {
     if (!(typeof v === 'number' && v >= 0 && v <= 1)) return null;
   }
   return Float32Array.from(values as ArrayLike<number>);
+}
+
+/** A chosen digit rebuilt field by field, null for none, undefined for anything else. */
+function chosenDigit(x: unknown): ChosenDigit | null | undefined {
+  if (x === null) return null;
+  if (!isObject(x)) return undefined;
+  const pixels = digitPixels(x.pixels), target = x.target;
+  return pixels && (target === 'predicted' || isCount(target, DIGIT_CLASSES - 1)) ? { pixels, target } : undefined;
 }
 
 function isSaliencyFor(x: unknown): x is SaliencyFor {
@@ -322,6 +352,10 @@ export function parseWorkerCommand(x: unknown): WorkerCommand | null {
     case 'readDigit': {
       const pixels = digitPixels(x.pixels);
       return isCount(x.requestId) && pixels && isSaliencyFor(x.saliencyFor) ? { type: 'readDigit', requestId: x.requestId, pixels, saliencyFor: x.saliencyFor } : null;
+    }
+    case 'track': {
+      const digit = chosenDigit(x.digit);
+      return digit !== undefined ? { type: 'track', digit } : null;
     }
     default:
       return null;

@@ -266,6 +266,9 @@ class BackpropLens implements vscode.Disposable {
           reply({ type: 'digit', digit: answer?.reading ? { id, reading: answer.reading } : { id, problem: answer?.problem ?? NO_NETWORK } });
         });
         return;
+      case 'track':
+        this.controller.track(message.digit);
+        return;
       case 'copy':
         void vscode.env.clipboard.writeText(message.text).then(() => vscode.window.setStatusBarMessage('Backprop Lens: copied to the clipboard', 2000));
         return;

@@ -6,7 +6,7 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import {
   NO_STEPPING, parseWorkerEvent,
-  type DataSource, type Divergence, type EpochResult, type ExportedLayer, type FinalResult, type Matrix, type MatrixName,
+  type ChosenDigit, type DataSource, type Divergence, type EpochResult, type ExportedLayer, type FinalResult, type Matrix, type MatrixName,
   type Reading, type RunStatus, type SaliencyFor, type Snapshot, type TrainingConfig, type WorkerCommand, type WorkerEvent,
 } from '../engine';
 import { LatestWins } from './throttle';
@@ -43,6 +43,8 @@ export class RunController {
   private nextRequest = 1;
   private readonly requests = new Map<number, (event: WorkerEvent) => void>();
   private started: StartCommand | null = null;
+  /** The digit the user chose to follow; every run is told, until it is unchosen. */
+  private chosen: ChosenDigit | null = null;
 
   constructor(
     private readonly workerPath: string,
@@ -91,6 +93,13 @@ export class RunController {
     worker.on('error', (e) => this.crashed(worker, `the training engine crashed: ${e.message}`));
     worker.on('exit', (code) => this.crashed(worker, `the training engine stopped unexpectedly (exit code ${code})`));
     this.send(command);
+    if (this.chosen) this.send({ type: 'track', digit: this.chosen });
+  }
+
+  /** Follow a digit the user chose through the network, in this run and the next ones (null: the mini-batch's first example). */
+  track(digit: ChosenDigit | null): void {
+    this.chosen = digit;
+    this.send({ type: 'track', digit });
   }
 
   /** Shows a message (such as why a spec cannot be loaded) without touching the run. */

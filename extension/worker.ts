@@ -7,12 +7,15 @@
 import { parentPort } from 'node:worker_threads';
 import {
   buildSpecRun, DataFileError, DIGIT_CLASSES, DIGIT_PIXELS, Dropout, formatPath, Linear, loadTrainingData, NO_NETWORK, NO_STEPPING, parseSpec, parseWorkerCommand, Probe,
-  SoftmaxCrossEntropy, SpecSession, takeSnapshot, Trainer, wasmProblem, type Evaluation, type ExportedLayer, type RunState, type Stepping, type WorkerCommand, type WorkerEvent,
+  SoftmaxCrossEntropy, SpecSession, takeSnapshot, Trainer, wasmProblem, type ChosenDigit, type Evaluation, type ExportedLayer, type TrackedExample, type RunState, type Stepping, type WorkerCommand, type WorkerEvent,
 } from '../engine';
 import { heapAfterCollection } from './heap';
 
 /** Longest stretch of training between two looks at the message queue. */
 const SLICE_MS = 15;
+
+/** While training, a chosen digit's numbers are computed again at most this often (each pass copies every weight). */
+const CHOSEN_MS = 250;
 
 const port = parentPort!;
 
@@ -42,6 +45,9 @@ class Run {
   private readonly snapshotInterval: number;
   /** Reads drawn digits; made on the first. */
   private probe: Probe | null = null;
+  /** The digit the user chose to follow, and when its numbers were last computed. */
+  private chosen: ChosenDigit | null = null;
+  private chosenTracked: { example: TrackedExample; at: number } | null = null;
 
   constructor(readonly source: Source, snapshotsPerSecond: number) {
     this.snapshotInterval = 1000 / snapshotsPerSecond;
@@ -68,7 +74,23 @@ class Run {
     const now = performance.now();
     if (!force && now - this.lastSnapshotAt < this.snapshotInterval) return;
     this.lastSnapshotAt = now;
-    post({ type: 'snapshot', snapshot: takeSnapshot(this.source, this.lastAccuracy) });
+    const snapshot = takeSnapshot(this.source, this.lastAccuracy);
+    post({ type: 'snapshot', snapshot: this.chosen ? { ...snapshot, tracked: this.trackChosen(this.chosen, now) } : snapshot });
+  }
+
+  /** Follow a chosen digit (if the network reads digits), or the batch's first example again. */
+  track(digit: ChosenDigit | null): void {
+    this.chosen = digit && !this.digitProblem() ? digit : null;
+    this.chosenTracked = null;
+    if (this.state !== 'loading') this.snapshot(true);
+  }
+
+  /** The chosen digit through the network: again at every paused step, at most every CHOSEN_MS while training. */
+  private trackChosen(digit: ChosenDigit, now: number): TrackedExample {
+    if (this.state === 'running' && this.chosenTracked && now - this.chosenTracked.at < CHOSEN_MS) return this.chosenTracked.example;
+    this.probe ??= new Probe(this.source.network);
+    this.chosenTracked = { example: this.probe.track(digit.pixels, digit.target, this.source.phase), at: now };
+    return this.chosenTracked.example;
   }
 
   /** Training until the slice is used up; called again and again while running. */
@@ -153,14 +175,18 @@ class Run {
 
   /** What the network makes of a drawn digit, or why it cannot say: only a 784-input, 10-class classifier reads digits. */
   readDigit(command: Extract<WorkerCommand, { type: 'readDigit' }>): WorkerEvent {
-    const net = this.source.network, requestId = command.requestId;
-    if (net.inFeatures !== DIGIT_PIXELS || net.outFeatures !== DIGIT_CLASSES || !(net.loss instanceof SoftmaxCrossEntropy)) {
-      const problem = `This network takes ${net.inFeatures} inputs and gives ${net.outFeatures} outputs${net.loss instanceof SoftmaxCrossEntropy ? '' : ' with a squared-error loss'}: `
-        + `a drawn digit needs a classifier of ${DIGIT_PIXELS} pixels into ${DIGIT_CLASSES} classes. Train one (Train MLP), or step through a spec of MNIST digits.`;
-      return { type: 'digit', requestId, reading: null, problem };
-    }
-    this.probe ??= new Probe(net);
+    const requestId = command.requestId, problem = this.digitProblem();
+    if (problem) return { type: 'digit', requestId, reading: null, problem };
+    this.probe ??= new Probe(this.source.network);
     return { type: 'digit', requestId, reading: this.probe.read(command.pixels, command.saliencyFor), problem: null };
+  }
+
+  /** Why this network cannot read a digit; null if it can. */
+  private digitProblem(): string | null {
+    const net = this.source.network, classifier = net.loss instanceof SoftmaxCrossEntropy;
+    if (net.inFeatures === DIGIT_PIXELS && net.outFeatures === DIGIT_CLASSES && classifier) return null;
+    return `This network takes ${net.inFeatures} inputs and gives ${net.outFeatures} outputs${classifier ? '' : ' with a squared-error loss'}: `
+      + `a drawn digit needs a classifier of ${DIGIT_PIXELS} pixels into ${DIGIT_CLASSES} classes. Train one (Train MLP), or step through a spec of MNIST digits.`;
   }
 
   exportLayers(): ExportedLayer[] {
@@ -236,6 +262,8 @@ function handle(command: WorkerCommand): void {
     }
     case 'exportWeights':
       return post({ type: 'weights', requestId: command.requestId, layers: run.exportLayers() });
+    case 'track':
+      return run.track(command.digit);
   }
 }
 

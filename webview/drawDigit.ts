@@ -3,7 +3,7 @@ import { ChartFrame, format } from './chart';
 import { element } from './dom';
 import { readTheme } from './theme';
 import { mnistImage, SIDE } from './digitImage';
-import { DIGIT_CLASSES, type DigitOutcome, type RunStatus, type SaliencyFor } from '../engine/protocol';
+import { DIGIT_CLASSES, type ChosenDigit, type DigitOutcome, type RunStatus, type SaliencyFor } from '../engine/protocol';
 import type { Reading } from '../engine/train/probe';
 import type { PanelView } from './view';
 
@@ -15,6 +15,12 @@ const PEN = 18;
 const REREAD_MS = 250;
 
 type Point = readonly [number, number];
+
+/** What the view asks of the host: readings of a drawing, and following one through the network. */
+export interface DigitHost {
+  read(id: number, pixels: Float32Array, saliencyFor: SaliencyFor): void;
+  track(digit: ChosenDigit | null): void;
+}
 
 /**
  * Draw a digit: a pad (mouse, touch, pen) whose drawing is made into a 28 x 28
@@ -40,7 +46,11 @@ export class DrawDigit implements PanelView {
   private stale = false;
   private lastRead = 0;
 
-  constructor(private readonly post: (id: number, pixels: Float32Array, saliencyFor: SaliencyFor) => void) {
+  /** Whether the views follow the drawing instead of the mini-batch's first example. */
+  private tracking = false;
+  private readonly trackButton: HTMLElement;
+
+  constructor(private readonly host: DigitHost) {
     this.pad.width = this.pad.height = PAD;
     this.pad.className = 'digit-pad';
     this.pad.tabIndex = 0;
@@ -52,7 +62,9 @@ export class DrawDigit implements PanelView {
     this.seen.setAttribute('aria-label', 'The 28 by 28 image the network sees, with the saliency over it when it is on');
     this.announcement.setAttribute('role', 'status');
     this.announcement.textContent = 'Draw a digit on the pad.';
-    this.frame.controls.append(this.button('Undo', () => this.strokes.pop()), this.button('Clear', () => (this.strokes = [])), this.saliencyMenu());
+    this.trackButton = this.button('Track', () => (this.tracking = !this.tracking && this.image !== null));
+    this.trackButton.title = 'Follow this digit in the layer graph, the step-through and the inspector';
+    this.frame.controls.append(this.button('Undo', () => this.strokes.pop()), this.button('Clear', () => (this.strokes = [])), this.trackButton, this.saliencyMenu());
     const row = element('div', 'digit-row');
     row.append(this.pad, this.seen);
     this.node.insertBefore(row, this.frame.svg.node());
@@ -102,7 +114,16 @@ export class DrawDigit implements PanelView {
     this.stale = false;
     this.waiting = true;
     this.lastRead = performance.now();
-    this.post(++this.sent, this.image, this.saliencyFor());
+    this.host.read(++this.sent, this.image, this.saliencyFor());
+  }
+
+  /** Tells the host which digit the views follow: this drawing (as the digit the saliency is for), or none. */
+  private retrack(): void {
+    this.tracking &&= this.image !== null;
+    this.trackButton.setAttribute('aria-pressed', String(this.tracking));
+    this.trackButton.textContent = this.tracking ? 'Untrack' : 'Track';
+    const saliency = this.saliencyFor();
+    this.host.track(this.tracking ? { pixels: this.image!, target: saliency === null ? 'predicted' : saliency } : null);
   }
 
   private saliencyFor(): SaliencyFor {
@@ -115,7 +136,10 @@ export class DrawDigit implements PanelView {
     menu.setAttribute('aria-label', 'Saliency');
     const options: [string, string][] = [['off', 'No saliency'], ['predicted', 'Saliency: predicted digit'], ...Array.from({ length: DIGIT_CLASSES }, (_, k): [string, string] => [String(k), `Saliency: digit ${k}`])];
     for (const [value, label] of options) menu.append(Object.assign(element('vscode-option' as 'option', undefined, label), { value }));
-    menu.addEventListener('change', () => this.read());
+    menu.addEventListener('change', () => {
+      this.read();
+      if (this.tracking) this.retrack();
+    });
     return menu;
   }
 
@@ -124,8 +148,10 @@ export class DrawDigit implements PanelView {
     button.id = `digit-${label.toLowerCase()}`;
     button.setAttribute('appearance', 'secondary');
     button.addEventListener('click', () => {
+      const wasTracking = this.tracking;
       act();
       this.changed();
+      if (this.tracking || wasTracking) this.retrack();
     });
     return button;
   }
@@ -146,6 +172,7 @@ export class DrawDigit implements PanelView {
       this.changed();
     });
     const end = (): void => {
+      if (this.drawing && this.tracking) this.retrack();
       this.drawing = false;
     };
     pad.addEventListener('pointerup', end);

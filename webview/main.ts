@@ -64,7 +64,10 @@ const stepThrough = new StepThrough(requestMatrix, (involved) => graph.involve(i
 const views: PanelView[] = [
   controls, new RunWarnings(), hyperparameters, new CheckView(), new LiveNumbers(), stepThrough,
   graph, new GradientNorms(), new DropoutMasks(), new LearningCurves(), inspector,
-  new DrawDigit((id, pixels, saliencyFor) => vscode.postMessage({ type: 'readDigit', id, pixels, saliencyFor })),
+  new DrawDigit({
+    read: (id, pixels, saliencyFor) => vscode.postMessage({ type: 'readDigit', id, pixels, saliencyFor }),
+    track: (digit) => vscode.postMessage({ type: 'track', digit }),
+  }),
   new EpochTable(),
 ];
 

@@ -194,7 +194,7 @@ function elementwiseForward({ s, l, names, choose }: Context): Explanation {
 }
 
 function loss(s: Snapshot, a: Vector, choose: UnitChoice): Explanation {
-  const L = s.layers.length, A = s.tracked.outputs[L - 1], Y = s.tracked.target, N = s.rows;
+  const L = s.layers.length, A = s.tracked.outputs[L - 1], Y = s.tracked.target, N = s.tracked.rows;
   const G = s.tracked.gradOutputs[L - 1];
   const Z = s.tracked.probabilities;
   const softmax = s.lossFunction === 'softmax-cross-entropy' && Z !== null;
@@ -205,7 +205,7 @@ function loss(s: Snapshot, a: Vector, choose: UnitChoice): Explanation {
   if (softmax) vectors.push({ key: 'probabilities', name: 'z', values: Z, caption: 'softmax probabilities: z_{k} is the probability of class k − 1' });
   vectors.push({ key: 'target', name: 'y', values: Y, caption: 'the target' });
   if (G) vectors.push({ key: 'gradient', name: partial(vector(a)), values: G, caption: 'the gradient that the backward pass starts from' });
-  const batch = `L = \\dfrac{1}{N} \\sum\\limits_{n=1}^{N} \\ell^{(n)} = ${texNumber(s.dataLoss)},\\quad N = ${N}`;
+  const batch = `L = \\dfrac{1}{N} \\sum\\limits_{n=1}^{N} \\ell^{(n)} = ${texNumber(s.tracked.dataLoss)},\\quad N = ${N}`;
   if (softmax) {
     const y = s.tracked.label, exps = Array.from(A, Math.exp), total = exps.reduce((p, q) => p + q, 0);
     return {
@@ -218,7 +218,7 @@ function loss(s: Snapshot, a: Vector, choose: UnitChoice): Explanation {
         ...grad,
       ],
       vectors,
-      note: `The tracked example is of class ${y}, so y is 1 at y_{${y + 1}}; z_{k} is the probability of class k − 1.`,
+      note: `${s.tracked.of === 'chosen' ? 'The chosen digit, on its own (N = 1), is taken to be' : 'The tracked example is'} of class ${y}, so y is 1 at y_{${y + 1}}; z_{k} is the probability of class k − 1.`,
       involved: [{ column: L, units: [k] }, { column: L - 1, units: [k] }],
       layer: L - 1,
       needs: [],
@@ -272,7 +272,7 @@ function elementwiseBackward({ s, l, names, choose }: Context): Explanation {
 function linearBackward({ s, l, names, matrices, choose }: Context): Explanation {
   const k = names.linear, x = names.input, u = names.output;
   const X = inputOf(s, l), G = s.tracked.gradOutputs[l]!, GX = gradInputOf(s, l);
-  const j = choose(l, G), J = j + 1, N = s.rows;
+  const j = choose(l, G), J = j + 1, N = s.tracked.rows;
   const W = matrices.get('W'), dW = matrices.get('dW'), db = matrices.get('db');
   const overRows = N > 1 ? '\\sum\\limits_{n=1}^{N}' : '';
   const l2 = s.penalty > 0 ? ` + \\lambda W_{${k}}` : '';

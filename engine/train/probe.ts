@@ -5,6 +5,9 @@ import { Dropout } from '../nn/layers/dropout';
 import { SoftmaxCrossEntropy } from '../nn/losses';
 import type { LayerSpec } from '../nn/layers/layer';
 import { argmax } from './metrics';
+import { trackedExample } from './snapshot';
+import type { Phase } from './stepper';
+import type { TrackedExample } from '../protocol';
 
 /** What a classifier makes of one input, in evaluation mode (dropout off), computed in float64. */
 export interface Reading {
@@ -38,27 +41,49 @@ export class Probe {
 
   /** p for input x and, if `saliencyFor` is a class or 'predicted', dL/dx for that class. */
   read(x: ArrayLike<number>, saliencyFor: number | 'predicted' | null): Reading {
-    if (x.length !== this.x.length) throw new RangeError(`the network takes ${this.x.length} inputs, not ${x.length}`);
-    this.copyWeights();
-    this.x.set(x);
-    const twin = this.twin, K = twin.outFeatures;
-    twin.forward(this.x, 1, false);
-    this.lossFor(0);
-    const p = (twin.loss as SoftmaxCrossEntropy).probabilities;
+    this.forward(x);
+    const p = (this.twin.loss as SoftmaxCrossEntropy).probabilities, K = this.twin.outFeatures;
     const probabilities = Float64Array.from(p.subarray(0, K)), predicted = argmax(p, 0, K);
     if (saliencyFor === null) return { probabilities, predicted, saliency: null };
     const target = saliencyFor === 'predicted' ? predicted : saliencyFor;
-    if (!(Number.isInteger(target) && target >= 0 && target < K)) throw new RangeError(`there is no class ${target}: the network has ${K}`);
-    this.lossFor(target);
-    twin.backward();
-    return { probabilities, predicted, saliency: { target, gradient: Float64Array.from(twin.inputGradient!) } };
+    this.backward(target);
+    return { probabilities, predicted, saliency: { target, gradient: Float64Array.from(this.twin.inputGradient!) } };
   }
 
-  /** L = -log p_c of the last forward pass (which also leaves p in the loss). */
-  private lossFor(c: number): void {
+  /**
+   * Input x followed through the network, with the gradients of L = -log p_c for
+   * class `target` (or the predicted one), shown as far as the run's `phase` has
+   * gone: the tracked example of the panel's views, when the user chose one.
+   */
+  track(x: ArrayLike<number>, target: number | 'predicted', phase: Phase): TrackedExample {
+    this.forward(x);
+    const K = this.twin.outFeatures, c = target === 'predicted' ? argmax((this.twin.loss as SoftmaxCrossEntropy).probabilities, 0, K) : target;
+    const loss = this.backward(c);
+    return trackedExample(this.twin, { X: this.x, Y: this.y, rows: 1 }, phase, 'chosen', loss);
+  }
+
+  /** The evaluation pass on x with the network's current weights; its loss (for class 0) leaves p. */
+  private forward(x: ArrayLike<number>): void {
+    if (x.length !== this.x.length) throw new RangeError(`the network takes ${this.x.length} inputs, not ${x.length}`);
+    this.copyWeights();
+    this.x.set(x);
+    this.twin.forward(this.x, 1, false);
+    this.lossFor(0);
+  }
+
+  /** L = -log p_c and its gradients, after forward(); returns L. */
+  private backward(c: number): number {
+    const K = this.twin.outFeatures;
+    if (!(Number.isInteger(c) && c >= 0 && c < K)) throw new RangeError(`there is no class ${c}: the network has ${K}`);
+    const loss = this.lossFor(c);
+    this.twin.backward();
+    return loss;
+  }
+
+  private lossFor(c: number): number {
     this.y.fill(0);
     this.y[c] = 1;
-    this.twin.computeLoss(this.y, 1);
+    return this.twin.computeLoss(this.y, 1);
   }
 
   private copyWeights(): void {

@@ -3,7 +3,7 @@ import { Dropout } from '../nn/layers/dropout';
 import { Linear } from '../nn/layers/linear';
 import type { Layer } from '../nn/layers/layer';
 import { SoftmaxCrossEntropy } from '../nn/losses';
-import type { LayerSummary, Snapshot } from '../protocol';
+import type { LayerSummary, Snapshot, TrackedExample } from '../protocol';
 import type { Network } from '../nn/network';
 import type { Phase } from './stepper';
 
@@ -30,23 +30,14 @@ export interface SnapshotSource {
  */
 export function takeSnapshot(source: SnapshotSource, batchAccuracy: number | null): Snapshot {
   const net = source.network, phase = source.phase, layers = net.layers;
-  const { X, Y, rows } = source.batch;
-  // Which layers' gradients belong to this step: all after a full step, else those the backward pass reached.
-  const backwardFrom = phase.kind === 'backward' ? phase.layer : phase.kind === 'ready' ? 0 : layers.length;
-  const forwardTo = phase.kind === 'forward' ? phase.layer : layers.length - 1;
-  // The layer below the backward pass has its gradient already: the one the loss or the last layer stepped back just sent it.
-  const sentBelow = phase.kind === 'loss' ? layers.length - 1 : phase.kind === 'backward' ? phase.layer - 1 : -1;
-  const sent = (l: number): Float | null => (l === layers.length - 1 ? net.loss.gradInput : layers[l + 1].gradInput);
-  const row = (a: Float | null, width: number): Float32Array | null => (a ? Float32Array.from(a.subarray(0, width)) : null);
   const { dataLoss, penalty } = source.currentLoss;
-  const K = net.outFeatures;
-  const first = layers[0];
+  const { backwardFrom } = reached(phase, layers.length);
   return {
     step: source.step,
     epoch: source.epoch,
     epochs: source.epochs,
     stepsPerEpoch: source.stepsPerEpoch,
-    rows,
+    rows: source.batch.rows,
     lossFunction: net.loss.type,
     phase,
     loss: dataLoss + penalty,
@@ -55,16 +46,43 @@ export function takeSnapshot(source: SnapshotSource, batchAccuracy: number | nul
     batchAccuracy,
     samplesPerSecond: source.samplesPerSecond,
     layers: layers.map((layer, l) => summarize(layer, l >= backwardFrom)),
-    tracked: {
-      label: labelOf(Y, K),
-      target: Float32Array.from(Y.subarray(0, K)),
-      input: Float32Array.from(X.subarray(0, net.inFeatures)),
-      inputGradient: backwardFrom === 0 && first ? row(first.gradInput, net.inFeatures) : null,
-      outputs: layers.map((layer, l) => (l <= forwardTo ? row(layer.output, layer.outFeatures)! : new Float32Array(layer.outFeatures))),
-      gradOutputs: layers.map((layer, l) => (l >= backwardFrom ? row(layer.gradOutput, layer.outFeatures) : l === sentBelow ? row(sent(l), layer.outFeatures) : null)),
-      masks: layers.map((layer) => (layer instanceof Dropout && layer.training ? layer.mask.slice(0, layer.outFeatures) : null)),
-      probabilities: phase.kind === 'forward' || !(net.loss instanceof SoftmaxCrossEntropy) || rows === 0 ? null : row(net.loss.probabilities, K),
-    },
+    tracked: trackedExample(net, source.batch, phase, 'batch', dataLoss),
+  };
+}
+
+/** Which layers a phase's passes have reached: forward up to forwardTo, backward down to backwardFrom. */
+function reached(phase: Phase, L: number): { forwardTo: number; backwardFrom: number } {
+  return {
+    forwardTo: phase.kind === 'forward' ? phase.layer : L - 1,
+    backwardFrom: phase.kind === 'backward' ? phase.layer : phase.kind === 'ready' ? 0 : L,
+  };
+}
+
+/**
+ * The first example of a batch followed through every layer, as far as `phase`
+ * has gone: the network's records of its last passes on that batch. `dataLoss`
+ * is the batch's mean loss, which the example's gradients are a share of.
+ */
+export function trackedExample(net: Network, batch: SnapshotSource['batch'], phase: Phase, of: TrackedExample['of'], dataLoss: number): TrackedExample {
+  const layers = net.layers, { X, Y, rows } = batch;
+  const { forwardTo, backwardFrom } = reached(phase, layers.length);
+  // The layer below the backward pass has its gradient already: the one the loss or the last layer stepped back just sent it.
+  const sentBelow = phase.kind === 'loss' ? layers.length - 1 : phase.kind === 'backward' ? phase.layer - 1 : -1;
+  const sent = (l: number): Float | null => (l === layers.length - 1 ? net.loss.gradInput : layers[l + 1].gradInput);
+  const row = (a: Float | null, width: number): Float32Array | null => (a ? Float32Array.from(a.subarray(0, width)) : null);
+  const K = net.outFeatures, first = layers[0];
+  return {
+    of,
+    rows,
+    dataLoss,
+    label: labelOf(Y, K),
+    target: Float32Array.from(Y.subarray(0, K)),
+    input: Float32Array.from(X.subarray(0, net.inFeatures)),
+    inputGradient: backwardFrom === 0 && first ? row(first.gradInput, net.inFeatures) : null,
+    outputs: layers.map((layer, l) => (l <= forwardTo ? row(layer.output, layer.outFeatures)! : new Float32Array(layer.outFeatures))),
+    gradOutputs: layers.map((layer, l) => (l >= backwardFrom ? row(layer.gradOutput, layer.outFeatures) : l === sentBelow ? row(sent(l), layer.outFeatures) : null)),
+    masks: layers.map((layer) => (layer instanceof Dropout && layer.training ? layer.mask.slice(0, layer.outFeatures) : null)),
+    probabilities: phase.kind === 'forward' || !(net.loss instanceof SoftmaxCrossEntropy) || rows === 0 ? null : row(net.loss.probabilities, K),
   };
 }
 

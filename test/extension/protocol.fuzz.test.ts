@@ -18,7 +18,7 @@ function hostile(valid: Record<string, unknown>[]): fc.Arbitrary<unknown> {
 /** The fields each webview message may carry, and no others. */
 const FIELDS: Record<WebviewMessage['type'], string[]> = {
   ready: ['type'], command: ['type', 'command'], requestMatrix: ['type', 'layer', 'name'], updateSetting: ['type', 'key', 'value'],
-  copy: ['type', 'text'], revealCheck: ['type', 'index'], checkAgain: ['type'], readDigit: ['type', 'id', 'pixels', 'saliencyFor'],
+  copy: ['type', 'text'], revealCheck: ['type', 'index'], checkAgain: ['type'], readDigit: ['type', 'id', 'pixels', 'saliencyFor'], track: ['type', 'digit'],
 };
 
 /** Commands that write a file or run code; the panel must never reach them. */
@@ -35,6 +35,7 @@ test('fuzz: whatever the webview sends, the validator answers without throwing, 
     { type: 'copy', text: '[1,2]' }, { type: 'revealCheck', index: 1 }, { type: 'checkAgain' },
     { type: 'readDigit', id: 3, pixels: new Float32Array(784).fill(0.5), saliencyFor: 7 },
     { type: 'readDigit', id: 4, pixels: Array.from({ length: 784 }, (_, i) => (i % 3) / 2), saliencyFor: 'predicted' },
+    { type: 'track', digit: { pixels: new Float32Array(784).fill(0.25), target: 'predicted' } }, { type: 'track', digit: null },
   ];
   holds('webview -> host messages', fc.property(hostile(valid), (x) => {
     const m = parseWebviewMessage(x);
@@ -58,6 +59,11 @@ test('fuzz: whatever the webview sends, the validator answers without throwing, 
       assert.ok(m.pixels instanceof Float32Array && m.pixels.length === 784 && m.pixels.every((v) => v >= 0 && v <= 1));
       assert.ok(m.saliencyFor === null || m.saliencyFor === 'predicted' || (Number.isInteger(m.saliencyFor) && m.saliencyFor >= 0 && m.saliencyFor <= 9));
     }
+    if (m.type === 'track' && m.digit) {
+      assert.deepEqual(Object.keys(m.digit).sort(), ['pixels', 'target']);
+      assert.ok(m.digit.pixels instanceof Float32Array && m.digit.pixels.length === 784 && m.digit.pixels.every((v) => v >= 0 && v <= 1));
+      assert.ok(m.digit.target === 'predicted' || (Number.isInteger(m.digit.target) && m.digit.target >= 0 && m.digit.target <= 9));
+    }
   }), RUNS);
   assert.ok(PANEL_COMMANDS.every((c) => !NEVER_FROM_PANEL.includes(`backpropLens.${c}`)));
   assert.ok(PANEL_SETTINGS.every((k) => !RESTRICTED.includes(`backpropLens.${k}`)));
@@ -73,6 +79,7 @@ test('fuzz: commands to the worker, events from it and messages to the webview a
     { type: 'loadSpec', text: '{}', name: 'a.mlp.json', snapshotsPerSecond: 10 }, { type: 'pause' },
     { type: 'requestMatrix', requestId: 1, layer: 0, name: 'dW' }, { type: 'exportWeights', requestId: 2 },
     { type: 'readDigit', requestId: 3, pixels: new Float32Array(784), saliencyFor: null },
+    { type: 'track', digit: { pixels: new Float32Array(784), target: 4 } },
   ];
   const events = [
     { type: 'state', state: 'paused', stepping: { canStepForward: true, canStepBackward: false, canApplyUpdate: false } },

@@ -273,6 +273,28 @@ test('a drawn digit is read by the worker\'s network at any point of a run; a ne
     assert.equal(midStep.reading!.saliency!.target, 3);
     // Paused, the weights stand still: the same digit reads the same, to the last bit.
     assert.deepEqual(Array.from((await run.readDigit(digit, 3))!.reading!.probabilities), Array.from(midStep.reading!.probabilities));
+    // Tracked, the digit replaces the batch's first example in every snapshot, as far as the paused step has gone.
+    const seen = events.snapshots.length;
+    run.track({ pixels: digit, target: 3 });
+    await events.until(() => events.snapshots.length > seen, 'a snapshot of the chosen digit');
+    let tracked = events.snapshots[events.snapshots.length - 1].tracked;
+    assert.equal(tracked.of, 'chosen');
+    assert.equal(tracked.label, 3);
+    assert.equal(tracked.rows, 1);
+    assert.deepEqual(Array.from(tracked.input), Array.from(digit));
+    assert.equal(tracked.gradOutputs.every((g) => g === null), true, 'mid forward pass: no gradients yet');
+    for (let i = 0; i < 10 && events.last.stepping.canStepForward; i++) {
+      const before = events.snapshots.length;
+      run.stepForward();
+      await events.until(() => events.snapshots.length > before, 'a sub-step');
+    }
+    tracked = events.snapshots[events.snapshots.length - 1].tracked;
+    assert.equal(tracked.of, 'chosen');
+    assert.ok(Math.abs(tracked.dataLoss + Math.log(tracked.probabilities![3])) < 1e-6, 'its loss is -log p_3');
+    assert.ok(tracked.inputGradient && tracked.inputGradient.some((g) => g !== 0), 'and its dL/dx, which training skips, is there');
+    run.track(null);
+    run.resume();
+    await events.until(() => events.snapshots[events.snapshots.length - 1].tracked.of === 'batch', 'the batch\'s example again');
     const text = fs.readFileSync(path.join(__dirname, '../../extension/examples/worked-example-3-2-2.mlp.json'), 'utf8');
     run.loadSpec(text, 'worked.mlp.json', { updatesPerSecond: 50 });
     await events.until(() => events.last.spec === 'worked.mlp.json' && events.last.state === 'paused', 'the spec');

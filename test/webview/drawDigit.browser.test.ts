@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import {
-  DEFAULT_CONFIG, loadEmbeddedSplits, NO_STEPPING, Probe, Trainer, type HostMessage, type RunStatus, type SaliencyFor,
+  DEFAULT_CONFIG, loadEmbeddedSplits, NO_STEPPING, Probe, takeSnapshot, Trainer, type HostMessage, type RunStatus, type SaliencyFor,
 } from '../../engine';
 import { ARTIFACTS, deliver as deliverTo, openPanel, posted } from './harness';
 
@@ -164,6 +164,24 @@ test('the saliency shown is the engine\'s float64 dL/dx, for the predicted digit
     assert.ok(largest > 0, 'the saliency is not all zero');
   }
   await page.screenshot({ path: path.join(ARTIFACTS, 'draw-digit-saliency.png') });
+});
+
+test('Track makes the drawing the example the views follow: the host is told, and the layer graph shows it', async () => {
+  await clear();
+  await draw([[[14, 3], [14, 25]]]);
+  const { read } = await settle();
+  await page.locator('#digit-track').click();
+  const track = (await posted(page)).filter((m) => (m as { type: string }).type === 'track').pop() as { digit: { pixels: Float32Array; target: string } };
+  assert.deepEqual(Array.from(track.digit.pixels), Array.from(read.pixels));
+  assert.equal(track.digit.target, 3, 'the digit the saliency is for');
+  assert.equal(await page.locator('#digit-track').getAttribute('aria-pressed'), 'true');
+  const snapshot = takeSnapshot(trainer, null);
+  await deliver({ type: 'snapshot', snapshot: { ...snapshot, tracked: probe.track(track.digit.pixels, 3, snapshot.phase) } });
+  assert.equal(await page.locator('#layer-graph .input-label').textContent(), 'chosen digit, as 3');
+  await page.locator('#digit-track').click();
+  const untrack = (await posted(page)).filter((m) => (m as { type: string }).type === 'track').pop() as { digit: null };
+  assert.equal(untrack.digit, null);
+  assert.equal(await page.locator('#digit-track').textContent(), 'Track');
 });
 
 test('Undo takes the last stroke back, and Clear empties the pad and the reading', async () => {
