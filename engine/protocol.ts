@@ -46,7 +46,8 @@ export interface LayerSummary {
  * network on its own in evaluation mode.
  */
 export interface TrackedExample {
-  readonly of: 'batch' | 'chosen';
+  /** The chosen digit's name ("the drawn digit", "validation digit 12"); null for the mini-batch's first example. */
+  readonly chosen: string | null;
   /** N of the pass its gradients come from (the batch's, or 1), and that pass's mean data loss. */
   readonly rows: number;
   readonly dataLoss: number;
@@ -126,12 +127,30 @@ export type SaliencyFor = 'predicted' | number | null;
 export interface ChosenDigit {
   readonly pixels: Float32Array;
   readonly target: 'predicted' | number;
+  /** What the views call it, such as "the drawn digit" (at most MAX_NAME characters). */
+  readonly name: string;
 }
+
+const MAX_NAME = 80;
 
 /** What the current network makes of a drawn digit (`id` is the panel's, to drop stale answers), or why it cannot say. */
 export type DigitOutcome =
   | { readonly id: number; readonly reading: Reading }
   | { readonly id: number; readonly problem: string };
+
+/** Validation digits of one cell of the confusion matrix (true class, predicted class), as of the last epoch's end. */
+export interface ConfusionCell {
+  readonly trueClass: number;
+  readonly predicted: number;
+  /** The epoch whose evaluation put them there. */
+  readonly epoch: number;
+  /** How many digits the cell has; `digits` holds the first MAX_GALLERY of them. */
+  readonly count: number;
+  readonly digits: readonly { readonly index: number; readonly pixels: Float32Array }[];
+}
+
+/** The most digits of one cell sent to the panel's gallery. */
+export const MAX_GALLERY = 24;
 
 /** Why a drawn digit has no reading before any run. */
 export const NO_NETWORK = 'There is no network yet: press Train, or Step Forward, then draw again.';
@@ -151,6 +170,7 @@ export type WorkerCommand =
   | { readonly type: 'readDigit'; readonly requestId: number; readonly pixels: Float32Array; readonly saliencyFor: SaliencyFor }
   /** Follow this digit instead of the mini-batch's first example (null: the batch's again). */
   | { readonly type: 'track'; readonly digit: ChosenDigit | null }
+  | { readonly type: 'confusionCell'; readonly requestId: number; readonly trueClass: number; readonly predicted: number }
   /** The engine thread's own heap, for the soak test and diagnostics. */
   | { readonly type: 'measureMemory'; readonly requestId: number };
 
@@ -167,6 +187,8 @@ export type WorkerEvent =
   | { readonly type: 'diverged'; readonly divergence: Divergence }
   | { readonly type: 'matrix'; readonly requestId: number; readonly matrix: Matrix | null }
   | { readonly type: 'weights'; readonly requestId: number; readonly layers: ExportedLayer[] }
+  /** null until an epoch has ended (no evaluation yet). */
+  | { readonly type: 'confusionCell'; readonly requestId: number; readonly cell: ConfusionCell | null }
   /** A reading of a drawn digit, or why there is none (no network yet, or one that does not take digits). */
   | { readonly type: 'digit'; readonly requestId: number; readonly reading: Reading | null; readonly problem: string | null }
   /** Bytes of the engine thread's JavaScript heap in use (the WebAssembly memory is outside it, in the process's RSS). */
@@ -208,7 +230,8 @@ export type HostMessage =
   | { readonly type: 'settings'; readonly settings: PanelSettings }
   | { readonly type: 'snapshot'; readonly snapshot: Snapshot }
   | { readonly type: 'matrix'; readonly matrix: Matrix }
-  | { readonly type: 'digit'; readonly digit: DigitOutcome };
+  | { readonly type: 'digit'; readonly digit: DigitOutcome }
+  | { readonly type: 'confusionCell'; readonly cell: ConfusionCell };
 
 // ---- webview -> host ----
 
@@ -231,6 +254,8 @@ export type WebviewMessage =
   | { readonly type: 'checkAgain' }
   /** Follow a digit the user chose through the network (null: the mini-batch's first example again). */
   | { readonly type: 'track'; readonly digit: ChosenDigit | null }
+  /** The validation digits of one cell of the confusion matrix. */
+  | { readonly type: 'confusionCell'; readonly trueClass: number; readonly predicted: number }
   /** What the network makes of a drawn digit; `id` comes back with the answer. */
   | { readonly type: 'readDigit'; readonly id: number; readonly pixels: Float32Array; readonly saliencyFor: SaliencyFor };
 
@@ -279,6 +304,8 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | null {
       const digit = chosenDigit(x.digit);
       return digit !== undefined ? { type: 'track', digit } : null;
     }
+    case 'confusionCell':
+      return isCount(x.trueClass, 999) && isCount(x.predicted, 999) ? { type: 'confusionCell', trueClass: x.trueClass, predicted: x.predicted } : null;
     default:
       return null;
   }
@@ -299,8 +326,9 @@ function digitPixels(x: unknown): Float32Array | null {
 function chosenDigit(x: unknown): ChosenDigit | null | undefined {
   if (x === null) return null;
   if (!isObject(x)) return undefined;
-  const pixels = digitPixels(x.pixels), target = x.target;
-  return pixels && (target === 'predicted' || isCount(target, DIGIT_CLASSES - 1)) ? { pixels, target } : undefined;
+  const pixels = digitPixels(x.pixels), target = x.target, name = x.name;
+  const named = typeof name === 'string' && name.length > 0 && name.length <= MAX_NAME;
+  return pixels && named && (target === 'predicted' || isCount(target, DIGIT_CLASSES - 1)) ? { pixels, target, name } : undefined;
 }
 
 function isSaliencyFor(x: unknown): x is SaliencyFor {
@@ -357,6 +385,10 @@ export function parseWorkerCommand(x: unknown): WorkerCommand | null {
       const digit = chosenDigit(x.digit);
       return digit !== undefined ? { type: 'track', digit } : null;
     }
+    case 'confusionCell':
+      return isCount(x.requestId) && isCount(x.trueClass, 999) && isCount(x.predicted, 999)
+        ? { type: 'confusionCell', requestId: x.requestId, trueClass: x.trueClass, predicted: x.predicted }
+        : null;
     default:
       return null;
   }
@@ -390,6 +422,7 @@ export function parseWorkerEvent(x: unknown): WorkerEvent | null {
       case 'weights': return isCount(x.requestId) && Array.isArray(x.layers);
       case 'memory': return isCount(x.requestId) && isCount(x.heapUsed);
       case 'digit': return isCount(x.requestId) && (typeof x.problem === 'string' || isReading(x.reading));
+      case 'confusionCell': return isCount(x.requestId) && (x.cell === null || isConfusionCell(x.cell));
       case 'error': return (x.kind === 'data' || x.kind === 'spec' || x.kind === 'internal') && typeof x.message === 'string';
       default: return false;
     }
@@ -407,6 +440,11 @@ function isReading(x: unknown): x is Reading {
     (x.saliency === null || (isObject(x.saliency) && isCount(x.saliency.target) && x.saliency.gradient instanceof Float64Array));
 }
 
+function isConfusionCell(x: unknown): x is ConfusionCell {
+  return isObject(x) && isCount(x.trueClass) && isCount(x.predicted) && isCount(x.epoch) && isCount(x.count) && Array.isArray(x.digits) &&
+    x.digits.length <= MAX_GALLERY && x.digits.every((d) => isObject(d) && isCount(d.index) && digitPixels(d.pixels) !== null);
+}
+
 function isDigitOutcome(x: unknown): x is DigitOutcome {
   return isObject(x) && isCount(x.id) && (typeof x.problem === 'string' || isReading(x.reading));
 }
@@ -420,5 +458,6 @@ export function parseHostMessage(x: unknown): HostMessage | null {
   if (x.type === 'matrix' && isObject(x.matrix) && x.matrix.data instanceof Float32Array) return x as unknown as HostMessage;
   if (x.type === 'check' && isCheckOutcome(x.check)) return x as unknown as HostMessage;
   if (x.type === 'digit' && isDigitOutcome(x.digit)) return x as unknown as HostMessage;
+  if (x.type === 'confusionCell' && isConfusionCell(x.cell)) return x as unknown as HostMessage;
   return null;
 }

@@ -269,6 +269,9 @@ class BackpropLens implements vscode.Disposable {
       case 'track':
         this.controller.track(message.digit);
         return;
+      case 'confusionCell':
+        void this.controller.confusionCell(message.trueClass, message.predicted).then((cell) => cell && reply({ type: 'confusionCell', cell }));
+        return;
       case 'copy':
         void vscode.env.clipboard.writeText(message.text).then(() => vscode.window.setStatusBarMessage('Backprop Lens: copied to the clipboard', 2000));
         return;

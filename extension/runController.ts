@@ -6,7 +6,7 @@
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import {
   NO_STEPPING, parseWorkerEvent,
-  type ChosenDigit, type DataSource, type Divergence, type EpochResult, type ExportedLayer, type FinalResult, type Matrix, type MatrixName,
+  type ChosenDigit, type ConfusionCell, type DataSource, type Divergence, type EpochResult, type ExportedLayer, type FinalResult, type Matrix, type MatrixName,
   type Reading, type RunStatus, type SaliencyFor, type Snapshot, type TrainingConfig, type WorkerCommand, type WorkerEvent,
 } from '../engine';
 import { LatestWins } from './throttle';
@@ -159,6 +159,11 @@ export class RunController {
     return this.request((requestId) => ({ type: 'readDigit', requestId, pixels, saliencyFor }), (e) => (e.type === 'digit' ? { reading: e.reading, problem: e.problem } : null));
   }
 
+  /** Validation digits of one cell of the last confusion matrix; null before an epoch has ended. */
+  confusionCell(trueClass: number, predicted: number): Promise<ConfusionCell | null> {
+    return this.request((requestId) => ({ type: 'confusionCell', requestId, trueClass, predicted }), (e) => (e.type === 'confusionCell' ? e.cell : null));
+  }
+
   /** Bytes of the engine thread's heap in use; null without a run. */
   measureMemory(): Promise<number | null> {
     return this.request((requestId) => ({ type: 'measureMemory', requestId }), (e) => (e.type === 'memory' ? e.heapUsed : null));
@@ -245,6 +250,7 @@ export class RunController {
       case 'matrix':
       case 'weights':
       case 'digit':
+      case 'confusionCell':
       case 'memory': {
         const answer = this.requests.get(event.requestId);
         this.requests.delete(event.requestId);

@@ -6,8 +6,8 @@
  */
 import { parentPort } from 'node:worker_threads';
 import {
-  buildSpecRun, DataFileError, DIGIT_CLASSES, DIGIT_PIXELS, Dropout, formatPath, Linear, loadTrainingData, NO_NETWORK, NO_STEPPING, parseSpec, parseWorkerCommand, Probe,
-  SoftmaxCrossEntropy, SpecSession, takeSnapshot, Trainer, wasmProblem, type ChosenDigit, type Evaluation, type ExportedLayer, type TrackedExample, type RunState, type Stepping, type WorkerCommand, type WorkerEvent,
+  buildSpecRun, DataFileError, DIGIT_CLASSES, DIGIT_PIXELS, Dropout, formatPath, Linear, loadTrainingData, MAX_GALLERY, NO_NETWORK, NO_STEPPING, parseSpec, parseWorkerCommand, Probe,
+  SoftmaxCrossEntropy, SpecSession, takeSnapshot, Trainer, wasmProblem, type ChosenDigit, type ConfusionCell, type Dataset, type Evaluation, type ExportedLayer, type TrackedExample, type RunState, type Stepping, type WorkerCommand, type WorkerEvent,
 } from '../engine';
 import { heapAfterCollection } from './heap';
 
@@ -43,6 +43,8 @@ class Run {
   private trainSeconds = 0;
   private readonly started = performance.now();
   private readonly snapshotInterval: number;
+  /** The last validation pass: what the network predicted for each digit, for the confusion matrix's gallery. */
+  private validated: { epoch: number; predicted: Uint8Array; data: Dataset } | null = null;
   /** Reads drawn digits; made on the first. */
   private probe: Probe | null = null;
   /** The digit the user chose to follow, and when its numbers were last computed. */
@@ -89,7 +91,7 @@ class Run {
   private trackChosen(digit: ChosenDigit, now: number): TrackedExample {
     if (this.state === 'running' && this.chosenTracked && now - this.chosenTracked.at < CHOSEN_MS) return this.chosenTracked.example;
     this.probe ??= new Probe(this.source.network);
-    this.chosenTracked = { example: this.probe.track(digit.pixels, digit.target, this.source.phase), at: now };
+    this.chosenTracked = { example: this.probe.track(digit.pixels, digit.target, this.source.phase, digit.name), at: now };
     return this.chosenTracked.example;
   }
 
@@ -131,6 +133,7 @@ class Run {
     this.pending = null;
     if (of === 'validation') {
       const result = t.endEpoch(next.value);
+      this.validated = { epoch: result.epoch, predicted: next.value.predicted, data: t.data.validation };
       this.trainSeconds += result.seconds;
       post({ type: 'epoch', result });
       if (t.finished) this.pending = { trainer: t, of: 'test', chunks: t.evaluation(t.data.test) };
@@ -179,6 +182,18 @@ class Run {
     if (problem) return { type: 'digit', requestId, reading: null, problem };
     this.probe ??= new Probe(this.source.network);
     return { type: 'digit', requestId, reading: this.probe.read(command.pixels, command.saliencyFor), problem: null };
+  }
+
+  /** The validation digits of class `trueClass` that the last evaluation read as `predicted`: the first MAX_GALLERY, and how many. */
+  confusionCell(trueClass: number, predicted: number): ConfusionCell | null {
+    if (!this.validated) return null;
+    const { epoch, predicted: read, data } = this.validated, digits: ConfusionCell['digits'][number][] = [];
+    let count = 0;
+    for (let n = 0; n < data.count; n++) {
+      if (data.labels[n] !== trueClass || read[n] !== predicted) continue;
+      if (count++ < MAX_GALLERY) digits.push({ index: n, pixels: data.images.slice(n * data.features, (n + 1) * data.features) });
+    }
+    return { trueClass, predicted, epoch, count, digits };
   }
 
   /** Why this network cannot read a digit; null if it can. */
@@ -264,6 +279,8 @@ function handle(command: WorkerCommand): void {
       return post({ type: 'weights', requestId: command.requestId, layers: run.exportLayers() });
     case 'track':
       return run.track(command.digit);
+    case 'confusionCell':
+      return post({ type: 'confusionCell', requestId: command.requestId, cell: run.confusionCell(command.trueClass, command.predicted) });
   }
 }
 

@@ -3,7 +3,8 @@ import { ChartFrame, format } from './chart';
 import { element } from './dom';
 import { readTheme } from './theme';
 import { mnistImage, SIDE } from './digitImage';
-import { DIGIT_CLASSES, type ChosenDigit, type DigitOutcome, type RunStatus, type SaliencyFor } from '../engine/protocol';
+import { digitCanvas, paintDigit } from './digitCanvas';
+import { DIGIT_CLASSES, type ChosenDigit, type DigitOutcome, type RunStatus, type SaliencyFor, type Snapshot } from '../engine/protocol';
 import type { Reading } from '../engine/train/probe';
 import type { PanelView } from './view';
 
@@ -11,6 +12,8 @@ import type { PanelView } from './view';
 const PAD = 280;
 /** A pen about a tenth of a digit's height, like MNIST's strokes. */
 const PEN = 18;
+/** The drawing's name where the views follow it. */
+const DRAWN = 'the drawn digit';
 /** While the network trains, the drawn digit is read again at most this often. */
 const REREAD_MS = 250;
 
@@ -33,7 +36,7 @@ export class DrawDigit implements PanelView {
   readonly frame = new ChartFrame('draw-digit', 'Draw a digit', 'The probability the network gives each digit for the drawing.');
   readonly node = this.frame.root;
   private readonly pad = document.createElement('canvas');
-  private readonly seen = document.createElement('canvas');
+  private readonly seen = digitCanvas('digit-seen', 'The 28 by 28 image the network sees, with the saliency over it when it is on');
   private readonly announcement = element('p', 'digit-status');
   private readonly saliencyChoice = element('vscode-dropdown' as 'select');
   private strokes: Point[][] = [];
@@ -56,10 +59,6 @@ export class DrawDigit implements PanelView {
     this.pad.tabIndex = 0;
     this.pad.setAttribute('role', 'img');
     this.pad.setAttribute('aria-label', 'Draw a digit: drag with the mouse, a finger or a pen. Undo removes the last stroke, Clear all of them.');
-    this.seen.width = this.seen.height = SIDE;
-    this.seen.className = 'digit-seen';
-    this.seen.setAttribute('role', 'img');
-    this.seen.setAttribute('aria-label', 'The 28 by 28 image the network sees, with the saliency over it when it is on');
     this.announcement.setAttribute('role', 'status');
     this.announcement.textContent = 'Draw a digit on the pad.';
     this.trackButton = this.button('Track', () => (this.tracking = !this.tracking && this.image !== null));
@@ -78,8 +77,13 @@ export class DrawDigit implements PanelView {
     if (s.state !== 'running') this.read();
   }
 
-  snapshot(): void {
+  snapshot(s: Snapshot): void {
     if (performance.now() - this.lastRead > REREAD_MS) this.read();
+    // Another view chose a digit to track: this one no longer is.
+    if (this.tracking && s.tracked.chosen !== null && s.tracked.chosen !== DRAWN) {
+      this.tracking = false;
+      this.showTracking();
+    }
   }
 
   /** What the network made of it; answers to older drawings are dropped. */
@@ -99,7 +103,7 @@ export class DrawDigit implements PanelView {
   }
 
   redraw(): void {
-    this.drawSeen();
+    paintDigit(this.seen, this.image, this.reading?.saliency?.gradient ?? null);
     this.drawBars();
     this.frame.setTable(['entry', 'value', 'dL/dx'], () => this.tableRows());
   }
@@ -120,10 +124,15 @@ export class DrawDigit implements PanelView {
   /** Tells the host which digit the views follow: this drawing (as the digit the saliency is for), or none. */
   private retrack(): void {
     this.tracking &&= this.image !== null;
+    this.showTracking();
+    const saliency = this.saliencyFor();
+    this.host.track(this.tracking ? { pixels: this.image!, target: saliency === null ? 'predicted' : saliency, name: DRAWN } : null);
+  }
+
+  /** Shows Track as pressed or not. */
+  private showTracking(): void {
     this.trackButton.setAttribute('aria-pressed', String(this.tracking));
     this.trackButton.textContent = this.tracking ? 'Untrack' : 'Track';
-    const saliency = this.saliencyFor();
-    this.host.track(this.tracking ? { pixels: this.image!, target: saliency === null ? 'predicted' : saliency } : null);
   }
 
   private saliencyFor(): SaliencyFor {
@@ -207,22 +216,6 @@ export class DrawDigit implements PanelView {
     this.reading = null;
     this.announcement.textContent = 'Draw a digit on the pad.';
     this.redraw();
-  }
-
-  /** The image as the network sees it, ink on the background; the saliency over it, where it is on. */
-  private drawSeen(): void {
-    const t = readTheme(), context = this.seen.getContext('2d')!, data = context.createImageData(SIDE, SIDE);
-    const background = d3.rgb(t.background), ink = d3.interpolateRgb(t.background, t.foreground);
-    const gradient = this.reading?.saliency?.gradient ?? null, max = gradient ? d3.max(gradient, Math.abs) || 1 : 1;
-    for (let p = 0; p < SIDE * SIDE; p++) {
-      let c = this.image ? d3.rgb(ink(this.image[p])) : background;
-      if (gradient) {
-        const s = d3.rgb(t.diverging(gradient[p] / max)), a = Math.abs(gradient[p]) / max;
-        c = d3.rgb(c.r + a * (s.r - c.r), c.g + a * (s.g - c.g), c.b + a * (s.b - c.b));
-      }
-      data.data.set([c.r, c.g, c.b, 255], 4 * p);
-    }
-    context.putImageData(data, 0, 0);
   }
 
   private drawBars(): void {

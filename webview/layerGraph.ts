@@ -212,7 +212,7 @@ export class LayerGraph implements PanelView {
     this.root.select('.phase-label').text(phaseLabel(s));
     const digitMax = d3.max(s.tracked.input) || 1;
     this.root.select('.input').selectAll<SVGRectElement, number>('rect').attr('fill', (i) => t.diverging(s.tracked.input[i] / digitMax));
-    this.root.select('.input-label').text(s.tracked.of === 'chosen' ? `chosen digit, as ${s.tracked.label}` : `label ${s.tracked.label}`);
+    this.root.select('.input-label').text(s.tracked.chosen ? `${s.tracked.chosen}, as ${s.tracked.label}` : `label ${s.tracked.label}`);
     this.drawHighlight(s, g);
     const scales = new Map(this.columns.map((c) => {
       const v = this.values(s, c);

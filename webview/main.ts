@@ -22,6 +22,8 @@ import { onThemeChange } from './theme';
 import { CheckView } from './checkView';
 import { RunWarnings } from './runWarnings';
 import { DrawDigit } from './drawDigit';
+import { ConfusionMatrix } from './confusionMatrix';
+import { Misclassified } from './misclassified';
 import type { PanelView } from './view';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeDropdown(), vsCodeOption());
@@ -68,6 +70,8 @@ const views: PanelView[] = [
     read: (id, pixels, saliencyFor) => vscode.postMessage({ type: 'readDigit', id, pixels, saliencyFor }),
     track: (digit) => vscode.postMessage({ type: 'track', digit }),
   }),
+  new ConfusionMatrix((trueClass, predicted) => vscode.postMessage({ type: 'confusionCell', trueClass, predicted })),
+  new Misclassified((digit) => vscode.postMessage({ type: 'track', digit })),
   new EpochTable(),
 ];
 
@@ -123,6 +127,9 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       return;
     case 'digit':
       for (const view of views) view.digit?.(message.digit);
+      return;
+    case 'confusionCell':
+      for (const view of views) view.confusionCell?.(message.cell);
       return;
   }
 });

@@ -218,7 +218,7 @@ function loss(s: Snapshot, a: Vector, choose: UnitChoice): Explanation {
         ...grad,
       ],
       vectors,
-      note: `${s.tracked.of === 'chosen' ? 'The chosen digit, on its own (N = 1), is taken to be' : 'The tracked example is'} of class ${y}, so y is 1 at y_{${y + 1}}; z_{k} is the probability of class k − 1.`,
+      note: `The tracked example${s.tracked.chosen ? ` (${s.tracked.chosen}, on its own: N = 1) is taken to be` : ' is'} of class ${y}, so y is 1 at y_{${y + 1}}; z_{k} is the probability of class k − 1.`,
       involved: [{ column: L, units: [k] }, { column: L - 1, units: [k] }],
       layer: L - 1,
       needs: [],

@@ -13,3 +13,16 @@ export function countCorrect(A: Float, Y: Float, rows: number, K: number): numbe
   for (let n = 0; n < rows; n++) if (Y[n * K + argmax(A, n, K)] === 1) correct++;
   return correct;
 }
+
+/**
+ * Adds rows of A to a confusion matrix (K x K, row-major: the true class's row,
+ * the predicted class's column) and writes each row's predicted class into
+ * `predicted` from `start`; the true classes are `labels` from `start`.
+ */
+export function tallyConfusion(A: Float, labels: Uint8Array, start: number, rows: number, K: number, confusion: number[], predicted: Uint8Array): void {
+  for (let n = 0; n < rows; n++) {
+    const p = argmax(A, n, K);
+    predicted[start + n] = p;
+    confusion[labels[start + n] * K + p]++;
+  }
+}

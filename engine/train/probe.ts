@@ -55,11 +55,11 @@ export class Probe {
    * class `target` (or the predicted one), shown as far as the run's `phase` has
    * gone: the tracked example of the panel's views, when the user chose one.
    */
-  track(x: ArrayLike<number>, target: number | 'predicted', phase: Phase): TrackedExample {
+  track(x: ArrayLike<number>, target: number | 'predicted', phase: Phase, name: string): TrackedExample {
     this.forward(x);
     const K = this.twin.outFeatures, c = target === 'predicted' ? argmax((this.twin.loss as SoftmaxCrossEntropy).probabilities, 0, K) : target;
     const loss = this.backward(c);
-    return trackedExample(this.twin, { X: this.x, Y: this.y, rows: 1 }, phase, 'chosen', loss);
+    return trackedExample(this.twin, { X: this.x, Y: this.y, rows: 1 }, phase, name, loss);
   }
 
   /** The evaluation pass on x with the network's current weights; its loss (for class 0) leaves p. */

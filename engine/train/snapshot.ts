@@ -46,7 +46,7 @@ export function takeSnapshot(source: SnapshotSource, batchAccuracy: number | nul
     batchAccuracy,
     samplesPerSecond: source.samplesPerSecond,
     layers: layers.map((layer, l) => summarize(layer, l >= backwardFrom)),
-    tracked: trackedExample(net, source.batch, phase, 'batch', dataLoss),
+    tracked: trackedExample(net, source.batch, phase, null, dataLoss),
   };
 }
 
@@ -63,7 +63,7 @@ function reached(phase: Phase, L: number): { forwardTo: number; backwardFrom: nu
  * has gone: the network's records of its last passes on that batch. `dataLoss`
  * is the batch's mean loss, which the example's gradients are a share of.
  */
-export function trackedExample(net: Network, batch: SnapshotSource['batch'], phase: Phase, of: TrackedExample['of'], dataLoss: number): TrackedExample {
+export function trackedExample(net: Network, batch: SnapshotSource['batch'], phase: Phase, chosen: string | null, dataLoss: number): TrackedExample {
   const layers = net.layers, { X, Y, rows } = batch;
   const { forwardTo, backwardFrom } = reached(phase, layers.length);
   // The layer below the backward pass has its gradient already: the one the loss or the last layer stepped back just sent it.
@@ -72,7 +72,7 @@ export function trackedExample(net: Network, batch: SnapshotSource['batch'], pha
   const row = (a: Float | null, width: number): Float32Array | null => (a ? Float32Array.from(a.subarray(0, width)) : null);
   const K = net.outFeatures, first = layers[0];
   return {
-    of,
+    chosen,
     rows,
     dataLoss,
     label: labelOf(Y, K),

@@ -5,7 +5,7 @@ import { Random } from '../nn/random';
 import { Network } from '../nn/network';
 import { SGD } from '../nn/optimizer';
 import { fillBatch, identityOrder, type Dataset, type Splits } from '../data/dataset';
-import { countCorrect } from './metrics';
+import { countCorrect, tallyConfusion } from './metrics';
 import { configProblems, EVAL_ROWS, mlpLayers, type TrainingConfig } from './config';
 import { loadSplits } from '../data/data';
 import { DataFileError } from '../data/idx';
@@ -37,6 +37,8 @@ export interface EpochResult {
   readonly trainAccuracy: number;
   readonly validationAccuracy: number;
   readonly validationLoss: number;
+  /** The validation set's confusion matrix: K x K counts, row-major, the true class's row and the predicted class's column. */
+  readonly confusion: number[];
   /** Time spent training (not evaluating) in this epoch. */
   readonly seconds: number;
   readonly samplesPerSecond: number;
@@ -45,6 +47,10 @@ export interface EpochResult {
 export interface Evaluation {
   readonly loss: number;
   readonly accuracy: number;
+  /** K x K counts, row-major: the true class's row, the predicted class's column. */
+  readonly confusion: number[];
+  /** Each example's predicted class. */
+  readonly predicted: Uint8Array;
 }
 
 export interface TrainerOptions {
@@ -238,6 +244,7 @@ export class Trainer {
       trainAccuracy: t.correct / t.seen,
       validationAccuracy: validation.accuracy,
       validationLoss: validation.loss,
+      confusion: validation.confusion,
       seconds: t.seconds,
       samplesPerSecond: t.seen / t.seconds,
     };
@@ -273,16 +280,19 @@ export class Trainer {
    */
   *evaluation(data: Dataset): Generator<void, Evaluation> {
     if (!this.stepper.between) throw new Error('evaluate between steps, not inside one');
-    const net = this.network, order = identityOrder(data.count);
-    let loss = 0, correct = 0;
+    const net = this.network, order = identityOrder(data.count), K = data.classes;
+    const confusion = new Array<number>(K * K).fill(0), predicted = new Uint8Array(data.count);
+    let loss = 0;
     for (let start = 0; start < data.count; start += EVAL_ROWS) {
       const rows = Math.min(EVAL_ROWS, data.count - start);
       fillBatch(data, order, start, rows, this.evalX, this.evalY);
       const A = net.forward(this.evalX, rows, false);
       loss += net.computeLoss(this.evalY, rows) * rows;
-      correct += countCorrect(A, this.evalY, rows, data.classes);
+      tallyConfusion(A, data.labels, start, rows, K, confusion, predicted);
       yield;
     }
-    return { loss: loss / data.count, accuracy: correct / data.count };
+    let correct = 0;
+    for (let k = 0; k < K; k++) correct += confusion[k * K + k];
+    return { loss: loss / data.count, accuracy: correct / data.count, confusion, predicted };
   }
 }

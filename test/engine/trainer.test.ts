@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_CONFIG, identityOrder, Linear, loadEmbeddedSplits, subset, Trainer, type Splits, type TrainingConfig } from '../../engine';
+import { DEFAULT_CONFIG, identityOrder, Linear, loadEmbeddedSplits, Probe, subset, Trainer, type Splits, type TrainingConfig } from '../../engine';
 
 const embedded = loadEmbeddedSplits();
 
@@ -90,4 +90,17 @@ test('stepping through sub-steps gives exactly the weights of uninterrupted step
   }
   assert.deepEqual(weights(stepped), weights(whole));
   assert.throws(() => stepped.update(), /the update comes after the forward and backward passes/);
+});
+
+test('the validation confusion matrix counts each digit in its true row and predicted column, as the network reads it alone', () => {
+  const t = new Trainer(SMALL, small);
+  const epoch = t.runEpoch()!;
+  const v = small.validation, K = v.classes, probe = new Probe(t.network);
+  const expected = new Array<number>(K * K).fill(0);
+  for (let n = 0; n < v.count; n++) expected[v.labels[n] * K + probe.read(v.images.subarray(n * 784, (n + 1) * 784), null).predicted]++;
+  assert.deepEqual(epoch.confusion, expected);
+  assert.equal(expected.reduce((a, b) => a + b, 0), v.count);
+  const diagonal = expected.filter((_, i) => i % (K + 1) === 0).reduce((a, b) => a + b, 0);
+  assert.equal(epoch.validationAccuracy, diagonal / v.count);
+  assert.ok(diagonal < v.count, 'a network after one small epoch still gets some wrong');
 });

@@ -18,7 +18,7 @@ function hostile(valid: Record<string, unknown>[]): fc.Arbitrary<unknown> {
 /** The fields each webview message may carry, and no others. */
 const FIELDS: Record<WebviewMessage['type'], string[]> = {
   ready: ['type'], command: ['type', 'command'], requestMatrix: ['type', 'layer', 'name'], updateSetting: ['type', 'key', 'value'],
-  copy: ['type', 'text'], revealCheck: ['type', 'index'], checkAgain: ['type'], readDigit: ['type', 'id', 'pixels', 'saliencyFor'], track: ['type', 'digit'],
+  copy: ['type', 'text'], revealCheck: ['type', 'index'], checkAgain: ['type'], readDigit: ['type', 'id', 'pixels', 'saliencyFor'], track: ['type', 'digit'], confusionCell: ['type', 'trueClass', 'predicted'],
 };
 
 /** Commands that write a file or run code; the panel must never reach them. */
@@ -35,7 +35,8 @@ test('fuzz: whatever the webview sends, the validator answers without throwing, 
     { type: 'copy', text: '[1,2]' }, { type: 'revealCheck', index: 1 }, { type: 'checkAgain' },
     { type: 'readDigit', id: 3, pixels: new Float32Array(784).fill(0.5), saliencyFor: 7 },
     { type: 'readDigit', id: 4, pixels: Array.from({ length: 784 }, (_, i) => (i % 3) / 2), saliencyFor: 'predicted' },
-    { type: 'track', digit: { pixels: new Float32Array(784).fill(0.25), target: 'predicted' } }, { type: 'track', digit: null },
+    { type: 'track', digit: { pixels: new Float32Array(784).fill(0.25), target: 'predicted', name: 'the drawn digit' } }, { type: 'track', digit: null },
+    { type: 'confusionCell', trueClass: 4, predicted: 9 },
   ];
   holds('webview -> host messages', fc.property(hostile(valid), (x) => {
     const m = parseWebviewMessage(x);
@@ -60,7 +61,8 @@ test('fuzz: whatever the webview sends, the validator answers without throwing, 
       assert.ok(m.saliencyFor === null || m.saliencyFor === 'predicted' || (Number.isInteger(m.saliencyFor) && m.saliencyFor >= 0 && m.saliencyFor <= 9));
     }
     if (m.type === 'track' && m.digit) {
-      assert.deepEqual(Object.keys(m.digit).sort(), ['pixels', 'target']);
+      assert.deepEqual(Object.keys(m.digit).sort(), ['name', 'pixels', 'target']);
+      assert.ok(typeof m.digit.name === 'string' && m.digit.name.length <= 80);
       assert.ok(m.digit.pixels instanceof Float32Array && m.digit.pixels.length === 784 && m.digit.pixels.every((v) => v >= 0 && v <= 1));
       assert.ok(m.digit.target === 'predicted' || (Number.isInteger(m.digit.target) && m.digit.target >= 0 && m.digit.target <= 9));
     }
@@ -79,7 +81,7 @@ test('fuzz: commands to the worker, events from it and messages to the webview a
     { type: 'loadSpec', text: '{}', name: 'a.mlp.json', snapshotsPerSecond: 10 }, { type: 'pause' },
     { type: 'requestMatrix', requestId: 1, layer: 0, name: 'dW' }, { type: 'exportWeights', requestId: 2 },
     { type: 'readDigit', requestId: 3, pixels: new Float32Array(784), saliencyFor: null },
-    { type: 'track', digit: { pixels: new Float32Array(784), target: 4 } },
+    { type: 'track', digit: { pixels: new Float32Array(784), target: 4, name: 'validation digit 3' } }, { type: 'confusionCell', requestId: 4, trueClass: 4, predicted: 9 },
   ];
   const events = [
     { type: 'state', state: 'paused', stepping: { canStepForward: true, canStepBackward: false, canApplyUpdate: false } },
@@ -89,6 +91,8 @@ test('fuzz: commands to the worker, events from it and messages to the webview a
     { type: 'weights', requestId: 1, layers: [] }, { type: 'error', kind: 'data', message: 'm' },
     { type: 'digit', requestId: 2, reading: { probabilities: new Float64Array(10), predicted: 3, saliency: null }, problem: null },
     { type: 'digit', requestId: 3, reading: null, problem: 'no network yet' },
+    { type: 'confusionCell', requestId: 4, cell: null },
+    { type: 'confusionCell', requestId: 5, cell: { trueClass: 4, predicted: 9, epoch: 1, count: 1, digits: [{ index: 3, pixels: new Float32Array(784) }] } },
   ];
   const host = [
     { type: 'status', status: { state: 'idle', epochs: [] } }, { type: 'snapshot', snapshot },
@@ -96,6 +100,7 @@ test('fuzz: commands to the worker, events from it and messages to the webview a
     { type: 'check', check: { file: 'a.py', error: 'no Python' } },
     { type: 'digit', digit: { id: 1, reading: { probabilities: new Float64Array(10), predicted: 3, saliency: { target: 3, gradient: new Float64Array(784) } } } },
     { type: 'digit', digit: { id: 2, problem: 'no network yet' } },
+    { type: 'confusionCell', cell: { trueClass: 4, predicted: 9, epoch: 2, count: 0, digits: [] } },
   ];
   const cases: [string, (x: unknown) => { type: string } | null, Record<string, unknown>[]][] = [
     ['host -> worker commands', parseWorkerCommand, commands], ['worker -> host events', parseWorkerEvent, events], ['host -> webview messages', parseHostMessage, host],

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { DEFAULT_CONFIG, type TrainingConfig } from '../../engine';
+import { DEFAULT_CONFIG, loadEmbeddedSplits, type TrainingConfig } from '../../engine';
 import { RunController } from '../../extension/runController';
 import { Recorder } from './recorder';
 
@@ -101,6 +101,22 @@ test('a run reports every epoch, then the test accuracy, and finishes', async ()
     assert.equal(events.epochs, 2);
     assert.equal(events.last.epochs.length, 2);
     assert.ok(events.finals[0] > 0.8, `test accuracy ${events.finals[0]}`);
+    // Each epoch's validation confusion matrix: 100 counts of the 1000 validation digits, its diagonal the accuracy.
+    const { confusion, validationAccuracy } = events.last.epochs[1];
+    assert.equal(confusion.length, 100);
+    assert.equal(confusion.reduce((a, b) => a + b, 0), 1000);
+    assert.equal(confusion.filter((_, i) => i % 11 === 0).reduce((a, b) => a + b, 0) / 1000, validationAccuracy);
+    // A cell's gallery: the validation digits of that true class that the network read as that other class.
+    const worst = confusion.reduce((best, c, i) => (i % 11 !== 0 && c > confusion[best] ? i : best), 1);
+    const cell = (await run.confusionCell(Math.floor(worst / 10), worst % 10))!;
+    const validation = loadEmbeddedSplits().validation;
+    assert.equal(cell.epoch, 2);
+    assert.equal(cell.count, confusion[worst]);
+    assert.equal(cell.digits.length, Math.min(24, confusion[worst]));
+    for (const d of cell.digits) {
+      assert.equal(validation.labels[d.index], cell.trueClass);
+      assert.deepEqual(Array.from(d.pixels), Array.from(validation.images.subarray(d.index * 784, (d.index + 1) * 784)));
+    }
     const layers = await run.exportWeights();
     assert.equal(layers!.length, 4, 'a finished run keeps its weights for export');
     run.stop();
@@ -275,10 +291,10 @@ test('a drawn digit is read by the worker\'s network at any point of a run; a ne
     assert.deepEqual(Array.from((await run.readDigit(digit, 3))!.reading!.probabilities), Array.from(midStep.reading!.probabilities));
     // Tracked, the digit replaces the batch's first example in every snapshot, as far as the paused step has gone.
     const seen = events.snapshots.length;
-    run.track({ pixels: digit, target: 3 });
+    run.track({ pixels: digit, target: 3, name: 'the drawn digit' });
     await events.until(() => events.snapshots.length > seen, 'a snapshot of the chosen digit');
     let tracked = events.snapshots[events.snapshots.length - 1].tracked;
-    assert.equal(tracked.of, 'chosen');
+    assert.equal(tracked.chosen, 'the drawn digit');
     assert.equal(tracked.label, 3);
     assert.equal(tracked.rows, 1);
     assert.deepEqual(Array.from(tracked.input), Array.from(digit));
@@ -289,12 +305,12 @@ test('a drawn digit is read by the worker\'s network at any point of a run; a ne
       await events.until(() => events.snapshots.length > before, 'a sub-step');
     }
     tracked = events.snapshots[events.snapshots.length - 1].tracked;
-    assert.equal(tracked.of, 'chosen');
+    assert.equal(tracked.chosen, 'the drawn digit');
     assert.ok(Math.abs(tracked.dataLoss + Math.log(tracked.probabilities![3])) < 1e-6, 'its loss is -log p_3');
     assert.ok(tracked.inputGradient && tracked.inputGradient.some((g) => g !== 0), 'and its dL/dx, which training skips, is there');
     run.track(null);
     run.resume();
-    await events.until(() => events.snapshots[events.snapshots.length - 1].tracked.of === 'batch', 'the batch\'s example again');
+    await events.until(() => events.snapshots[events.snapshots.length - 1].tracked.chosen === null, 'the batch\'s example again');
     const text = fs.readFileSync(path.join(__dirname, '../../extension/examples/worked-example-3-2-2.mlp.json'), 'utf8');
     run.loadSpec(text, 'worked.mlp.json', { updatesPerSecond: 50 });
     await events.until(() => events.last.spec === 'worked.mlp.json' && events.last.state === 'paused', 'the spec');

@@ -171,13 +171,14 @@ test('Track makes the drawing the example the views follow: the host is told, an
   await draw([[[14, 3], [14, 25]]]);
   const { read } = await settle();
   await page.locator('#digit-track').click();
-  const track = (await posted(page)).filter((m) => (m as { type: string }).type === 'track').pop() as { digit: { pixels: Float32Array; target: string } };
+  const track = (await posted(page)).filter((m) => (m as { type: string }).type === 'track').pop() as { digit: { pixels: Float32Array; target: number; name: string } };
   assert.deepEqual(Array.from(track.digit.pixels), Array.from(read.pixels));
   assert.equal(track.digit.target, 3, 'the digit the saliency is for');
+  assert.equal(track.digit.name, 'the drawn digit');
   assert.equal(await page.locator('#digit-track').getAttribute('aria-pressed'), 'true');
   const snapshot = takeSnapshot(trainer, null);
-  await deliver({ type: 'snapshot', snapshot: { ...snapshot, tracked: probe.track(track.digit.pixels, 3, snapshot.phase) } });
-  assert.equal(await page.locator('#layer-graph .input-label').textContent(), 'chosen digit, as 3');
+  await deliver({ type: 'snapshot', snapshot: { ...snapshot, tracked: probe.track(track.digit.pixels, 3, snapshot.phase, track.digit.name) } });
+  assert.equal(await page.locator('#layer-graph .input-label').textContent(), 'the drawn digit, as 3');
   await page.locator('#digit-track').click();
   const untrack = (await posted(page)).filter((m) => (m as { type: string }).type === 'track').pop() as { digit: null };
   assert.equal(untrack.digit, null);
