@@ -34,3 +34,6 @@ export * from './check/pieces';
 export * from './check/python';
 export * from './check/report';
 export * from './train/probe';
+export * from './train/runRecord';
+export * from './train/history';
+export * from './train/experiments';

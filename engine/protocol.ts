@@ -11,6 +11,8 @@ import type { LossType } from './nn/losses';
 import type { CheckReport } from './check/report';
 import type { Divergence } from './train/divergence';
 import type { Reading } from './train/probe';
+import type { RunRecord } from './train/runRecord';
+import { EXPERIMENTS } from './train/experiments';
 
 export type RunState = 'idle' | 'loading' | 'running' | 'paused' | 'finished';
 
@@ -152,6 +154,26 @@ export interface ConfusionCell {
 /** The most digits of one cell sent to the panel's gallery. */
 export const MAX_GALLERY = 24;
 
+/** A run kept for comparison: its record, and a number to remove it by. */
+export interface PinnedRun extends RunRecord {
+  readonly id: number;
+}
+
+/** The panel's charts that can be exported, by their element ids. */
+export const CHART_IDS = ['layer-graph', 'gradient-norms', 'learning-curves', 'confusion-matrix', 'dropout-masks', 'inspector', 'draw-digit'] as const;
+export type ChartId = (typeof CHART_IDS)[number];
+
+function isChartId(x: unknown): x is ChartId {
+  return (CHART_IDS as readonly unknown[]).includes(x);
+}
+
+/** The most an exported chart may weigh, as text: a PNG of a wide panel is a few MB in base64. */
+const MAX_EXPORT_LENGTH = 32_000_000;
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** Pinned runs, at most. */
+export const MAX_PINS = 5;
+
 /** Why a drawn digit has no reading before any run. */
 export const NO_NETWORK = 'There is no network yet: press Train, or Step Forward, then draw again.';
 
@@ -231,7 +253,10 @@ export type HostMessage =
   | { readonly type: 'snapshot'; readonly snapshot: Snapshot }
   | { readonly type: 'matrix'; readonly matrix: Matrix }
   | { readonly type: 'digit'; readonly digit: DigitOutcome }
-  | { readonly type: 'confusionCell'; readonly cell: ConfusionCell };
+  | { readonly type: 'confusionCell'; readonly cell: ConfusionCell }
+  | { readonly type: 'pins'; readonly pins: PinnedRun[] }
+  /** Send this chart for export (the palette's Export Chart). */
+  | { readonly type: 'exportChart'; readonly chart: ChartId };
 
 // ---- webview -> host ----
 
@@ -256,6 +281,13 @@ export type WebviewMessage =
   | { readonly type: 'track'; readonly digit: ChosenDigit | null }
   /** The validation digits of one cell of the confusion matrix. */
   | { readonly type: 'confusionCell'; readonly trueClass: number; readonly predicted: number }
+  /** Run both runs of an experiment and pin them. */
+  | { readonly type: 'runExperiment'; readonly id: string }
+  /** A chart as an SVG document and as a PNG (base64), for the host to save where the user says. */
+  | { readonly type: 'exportChart'; readonly chart: ChartId; readonly svg: string; readonly png: string }
+  /** Keep the current run's histories in the charts; remove a kept one. */
+  | { readonly type: 'pin' }
+  | { readonly type: 'unpin'; readonly id: number }
   /** What the network makes of a drawn digit; `id` comes back with the answer. */
   | { readonly type: 'readDigit'; readonly id: number; readonly pixels: Float32Array; readonly saliencyFor: SaliencyFor };
 
@@ -306,6 +338,16 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | null {
     }
     case 'confusionCell':
       return isCount(x.trueClass, 999) && isCount(x.predicted, 999) ? { type: 'confusionCell', trueClass: x.trueClass, predicted: x.predicted } : null;
+    case 'pin':
+      return { type: 'pin' };
+    case 'runExperiment':
+      return EXPERIMENTS.some((e) => e.id === x.id) ? { type: 'runExperiment', id: x.id as string } : null;
+    case 'exportChart':
+      return isChartId(x.chart) && typeof x.svg === 'string' && x.svg.length <= MAX_EXPORT_LENGTH && typeof x.png === 'string' && x.png.length <= MAX_EXPORT_LENGTH && BASE64.test(x.png)
+        ? { type: 'exportChart', chart: x.chart, svg: x.svg, png: x.png }
+        : null;
+    case 'unpin':
+      return isCount(x.id) ? { type: 'unpin', id: x.id } : null;
     default:
       return null;
   }
@@ -459,5 +501,36 @@ export function parseHostMessage(x: unknown): HostMessage | null {
   if (x.type === 'check' && isCheckOutcome(x.check)) return x as unknown as HostMessage;
   if (x.type === 'digit' && isDigitOutcome(x.digit)) return x as unknown as HostMessage;
   if (x.type === 'confusionCell' && isConfusionCell(x.cell)) return x as unknown as HostMessage;
+  if (x.type === 'pins' && parsePinnedRuns(x.pins) !== null) return x as unknown as HostMessage;
+  if (x.type === 'exportChart' && isChartId(x.chart)) return x as unknown as HostMessage;
   return null;
+}
+
+/** Finite numbers, and nothing else. */
+function isNumbers(x: unknown, length?: number): x is number[] {
+  return Array.isArray(x) && (length === undefined || x.length === length) && x.every((v) => typeof v === 'number' && Number.isFinite(v));
+}
+
+/**
+ * Pinned runs as the workspace state or the host gives them, rebuilt field by
+ * field, or null if anything is out of shape (a state written by another version).
+ */
+export function parsePinnedRuns(x: unknown): PinnedRun[] | null {
+  if (!Array.isArray(x) || x.length > MAX_PINS) return null;
+  const runs: PinnedRun[] = [];
+  for (const r of x) {
+    if (!isObject(r) || !isCount(r.id) || !isConfig(r.config) || !isNumbers(r.steps)) return null;
+    const n = r.steps.length;
+    const layers = r.layers, norms = r.gradNorms, validation = r.validation;
+    if (!Array.isArray(layers) || !layers.every((l) => typeof l === 'string' && l.length <= 40)) return null;
+    // A norm is NaN where a layer had none that step; JSON keeps it as null.
+    if (!isNumbers(r.loss, n) || !Array.isArray(norms) || norms.length !== layers.length || !norms.every((v) => Array.isArray(v) && v.length === n && v.every((e) => e === null || typeof e === 'number'))) return null;
+    if (!Array.isArray(validation) || !validation.every((v) => isNumbers(v, 2)) || !isCount(r.stepsPerEpoch)) return null;
+    runs.push({
+      id: r.id, config: r.config, layers: [...layers] as string[], steps: [...r.steps], loss: [...r.loss],
+      gradNorms: (norms as (number | null)[][]).map((v) => v.map((e) => (e === null ? NaN : e))), validation: (validation as [number, number][]).map(([e, a]) => [e, a]),
+      stepsPerEpoch: r.stepsPerEpoch,
+    });
+  }
+  return runs;
 }

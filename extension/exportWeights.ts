@@ -42,10 +42,10 @@ export function weightsAsSpec(layers: ExportedLayer[], config: TrainingConfig): 
  * disk, a folder that cannot be written) never leaves a half-written file or
  * spoils an earlier one. The error names the file, the problem and the fix.
  */
-export async function writeFileWhole(file: string, text: string): Promise<void> {
+export async function writeFileWhole(file: string, content: string | Uint8Array): Promise<void> {
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
   try {
-    await fs.writeFile(temporary, text);
+    await fs.writeFile(temporary, content);
     await fs.rename(temporary, file);
   } catch (e) {
     await fs.rm(temporary, { force: true }).catch(() => undefined);

@@ -6,7 +6,9 @@ import { RunController } from './runController';
 import { Panels, VIEW_ID } from './panel';
 import { StatusBar } from './statusBar';
 import { DATASET_SETTING, panelSettings, SETTING_OF, readSettings, updateSetting, UPDATES_SETTING } from './settings';
-import { weightsAsSpec, writeFileWhole } from './exportWeights';
+import { weightsAsSpec } from './exportWeights';
+import { saveAs } from './saveAs';
+import { Comparisons } from './comparisons';
 import { isSpec, SPEC_SUFFIX, SpecLens } from './specLens';
 import { CheckLens } from './checkLens';
 import type { CheckMyBackprop } from './checkBackprop';
@@ -44,6 +46,7 @@ class BackpropLens implements vscode.Disposable {
   /** The network spec the panel steps through, read again on Reset. */
   private specUri: vscode.Uri | null = null;
   private checks: CheckMyBackprop | null = null;
+  private readonly comparisons: Comparisons;
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.panels = new Panels(context.extensionUri, (m, reply) => this.fromPanel(m, reply), (line) => this.log(line));
@@ -71,6 +74,12 @@ class BackpropLens implements vscode.Disposable {
         });
       },
       log: (line) => this.log(line),
+    });
+    this.comparisons = new Comparisons(context.workspaceState, {
+      controller: this.controller,
+      broadcast: (m) => this.panels.broadcast(m),
+      log: (line) => this.log(line),
+      updatesPerSecond: () => readSettings().updatesPerSecond,
     });
   }
 
@@ -126,6 +135,10 @@ class BackpropLens implements vscode.Disposable {
       openPanel: () => this.panels.openInEditor(),
       showPanel: () => vscode.commands.executeCommand(`${VIEW_ID}.focus`),
       checkBackprop: (uri) => this.checker.check(uri instanceof vscode.Uri ? uri : undefined),
+      pinRun: () => this.comparisons.pin(),
+      runExperiment: (id) => this.comparisons.runExperiment(typeof id === 'string' ? id : undefined),
+      exportHistories: () => this.comparisons.exportHistories(),
+      exportChart: () => this.comparisons.askForChart(),
       getStarted: () => vscode.commands.executeCommand('workbench.action.openWalkthrough', `${c.extension.id}#getStarted`, false),
     };
     for (const [name, run] of Object.entries(commands)) {
@@ -217,6 +230,7 @@ class BackpropLens implements vscode.Disposable {
     set('diverged', status.divergence !== null);
     this.statusBar.status(status);
     this.panels.broadcast({ type: 'status', status });
+    this.comparisons.status(status);
     if (status.state === 'loading' && !this.endLoading) this.showLoading();
     if (status.state !== 'loading') {
       this.endLoading?.();
@@ -246,8 +260,21 @@ class BackpropLens implements vscode.Disposable {
         if (snapshot) reply({ type: 'snapshot', snapshot });
         const check = this.checks?.outcome;
         if (check) reply({ type: 'check', check });
+        reply({ type: 'pins', pins: this.comparisons.pins.list });
         return;
       }
+      case 'pin':
+        void this.comparisons.pin();
+        return;
+      case 'unpin':
+        void this.comparisons.pins.unpin(message.id);
+        return;
+      case 'runExperiment':
+        void this.comparisons.runExperiment(message.id);
+        return;
+      case 'exportChart':
+        void this.comparisons.exportChart(message.chart, message.svg, message.png);
+        return;
       case 'revealCheck':
         void this.checker.reveal(message.index);
         return;
@@ -304,22 +331,15 @@ class BackpropLens implements vscode.Disposable {
       void vscode.window.showWarningMessage('Backprop Lens: there is no network to export; train one first.');
       return;
     }
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const target = await vscode.window.showSaveDialog({
-      defaultUri: folder ? vscode.Uri.joinPath(folder, 'trained.mlp.json') : undefined,
-      filters: { 'Network spec': ['json'] },
-      saveLabel: 'Export Weights',
-    });
-    if (!target) return;
-    const text = weightsAsSpec(layers, config);
+    let target: vscode.Uri | null;
     try {
-      if (target.scheme === 'file') await writeFileWhole(target.fsPath, text);
-      else await vscode.workspace.fs.writeFile(target, Buffer.from(text));
+      target = await saveAs('trained.mlp.json', { 'Network spec': ['json'] }, 'Export Weights', weightsAsSpec(layers, config));
     } catch (e) {
       this.log(`export failed: ${(e as Error).message}`);
       this.showError(`Export Weights ${(e as Error).message}`);
       return;
     }
+    if (!target) return;
     this.log(`exported the weights to ${target.fsPath}`);
     void vscode.window.showInformationMessage(`Backprop Lens: weights exported to ${vscode.workspace.asRelativePath(target)}.`);
   }

@@ -5,7 +5,7 @@
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import {
-  NO_STEPPING, parseWorkerEvent,
+  NO_STEPPING, parseWorkerEvent, RunRecorder, type RunRecord,
   type ChosenDigit, type ConfusionCell, type DataSource, type Divergence, type EpochResult, type ExportedLayer, type FinalResult, type Matrix, type MatrixName,
   type Reading, type RunStatus, type SaliencyFor, type Snapshot, type TrainingConfig, type WorkerCommand, type WorkerEvent,
 } from '../engine';
@@ -43,6 +43,8 @@ export class RunController {
   private nextRequest = 1;
   private readonly requests = new Map<number, (event: WorkerEvent) => void>();
   private started: StartCommand | null = null;
+  /** The training run's histories, for pinning and export; null for a network spec. */
+  private recorder: RunRecorder | null = null;
   /** The digit the user chose to follow; every run is told, until it is unchosen. */
   private chosen: ChosenDigit | null = null;
 
@@ -83,6 +85,7 @@ export class RunController {
     this.end();
     this.started = command;
     this.lastSnapshot = null;
+    this.recorder = command.type === 'start' ? new RunRecorder(command.config) : null;
     this.throttle.setInterval(1000 / command.snapshotsPerSecond);
     this.update({ ...IDLE, state: 'loading', config: command.type === 'start' ? command.config : null, spec: command.type === 'loadSpec' ? command.name : null });
     // The engine is a plain bundle: none of the host's Node flags (a loader such as
@@ -94,6 +97,11 @@ export class RunController {
     worker.on('exit', (code) => this.crashed(worker, `the training engine stopped unexpectedly (exit code ${code})`));
     this.send(command);
     if (this.chosen) this.send({ type: 'track', digit: this.chosen });
+  }
+
+  /** The training run's histories so far; null without one (or for a network spec). */
+  get record(): RunRecord | null {
+    return this.recorder?.record() ?? null;
   }
 
   /** Follow a digit the user chose through the network, in this run and the next ones (null: the mini-batch's first example). */
@@ -237,8 +245,10 @@ export class RunController {
         return this.update({ ...this.current, source: event.source });
       case 'snapshot':
         this.lastSnapshot = event.snapshot;
+        this.recorder?.snapshot(event.snapshot);
         return this.throttle.push(event.snapshot);
       case 'epoch':
+        this.recorder?.epoch(event.result);
         this.update({ ...this.current, epochs: [...this.current.epochs, event.result] });
         return this.listener.epoch(event.result, this.current.config!);
       case 'finished':

@@ -1,5 +1,13 @@
 import * as d3 from './d3';
 import { element } from './dom';
+import { CHART_IDS, type ChartId } from '../engine/protocol';
+
+/** The event a chart's Export button sends up the page, with the chart's id. */
+export const EXPORT_EVENT = 'export-chart';
+
+function isChartId(id: string): id is ChartId {
+  return (CHART_IDS as readonly string[]).includes(id);
+}
 
 /**
  * The frame every view draws in: a heading, an SVG with an accessible name, and a
@@ -26,6 +34,7 @@ export class ChartFrame {
     this.tableToggle.setAttribute('title', 'Show as a table');
     this.tableToggle.addEventListener('click', () => this.showTable(this.table.hidden));
     header.append(heading, this.controls, this.tableToggle);
+    if (isChartId(id)) header.append(this.exportButton(id, title));
     const svg = document.createElementNS('http://www.w3.org/2000/svg', 'svg');
     this.svg = d3.select(svg).attr('role', 'img').attr('aria-labelledby', heading.id).attr('aria-description', description);
     this.table.hidden = true;
@@ -34,6 +43,16 @@ export class ChartFrame {
     new ResizeObserver((entries) => {
       this.measured = entries[0].contentRect.width;
     }).observe(this.root);
+  }
+
+  /** Export: the panel (main.ts) hears the event and sends the chart to the host, which asks SVG or PNG and where. */
+  private exportButton(id: ChartId, title: string): HTMLElement {
+    const button = element('vscode-button' as 'button', undefined, 'Export');
+    button.setAttribute('appearance', 'icon');
+    button.setAttribute('aria-label', `Export ${title} as SVG or PNG`);
+    button.setAttribute('title', 'Export as SVG or PNG');
+    button.addEventListener('click', () => this.root.dispatchEvent(new CustomEvent<ChartId>(EXPORT_EVENT, { detail: id, bubbles: true })));
+    return button;
   }
 
   /** Width available to the chart, from its section (which follows the panel's width). */

@@ -7,6 +7,6 @@ export { axisBottom, axisLeft, type Axis } from 'd3-axis';
 export { rgb } from 'd3-color';
 export { format } from 'd3-format';
 export { interpolateRgb, piecewise } from 'd3-interpolate';
-export { scaleBand, scaleLinear, scaleLog, type NumberValue } from 'd3-scale';
+export { scaleBand, scaleLinear, scaleLog, type NumberValue, type ScaleLinear } from 'd3-scale';
 export { pointer, select, type Selection } from 'd3-selection';
 export { line } from 'd3-shape';

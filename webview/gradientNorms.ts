@@ -1,16 +1,34 @@
 import type { PanelView } from './view';
 import * as d3 from './d3';
-import type { Snapshot } from '../engine/protocol';
+import type { PinnedRun, RunStatus, Snapshot } from '../engine/protocol';
+import type { TrainingConfig } from '../engine/train/config';
+import { runLabel } from './runLabel';
 import { ChartFrame, format } from './chart';
-import { History } from './history';
+import { History } from '../engine/train/history';
 import { readTheme } from './theme';
 
 type Measure = 'dW' | 'input';
 
+/** One line of the chart: a layer of the current run, or of a pinned one (faint, dashed). */
+interface Line {
+  readonly key: string;
+  readonly label: string;
+  readonly points: [number, number][];
+  readonly colour: string;
+  readonly dash: string | null;
+  readonly last: number;
+  /** For a pinned run's line: the run, as the legend names it. */
+  readonly run?: string;
+}
+
+/** Dashes that tell pinned runs apart, in order of pinning. */
+const DASHES = ['4 3', '1 3', '8 3', '4 2 1 2', '2 2'];
+
 /**
  * ||dW||_F of every linear layer over the steps, on a log scale, so that
  * vanishing or exploding gradients are plain to see; a toggle shows
- * ||dL/d(input)|| of every layer instead.
+ * ||dL/d(input)|| of every layer instead. Pinned runs' ||dW|| lines lie faint
+ * beneath; a menu shows one layer across all runs, or all layers of one run.
  */
 export class GradientNorms implements PanelView {
   readonly region = 'charts';
@@ -23,6 +41,11 @@ export class GradientNorms implements PanelView {
   private readonly root = this.frame.svg.append('g');
   private readonly readout = this.frame.svg.append('text').attr('class', 'readout').attr('x', 8).attr('y', 14);
   private shape = '';
+  private pinned: PinnedRun[] = [];
+  private current: TrainingConfig | null = null;
+  /** 'all', 'layer:k' (the k-th linear layer of every run) or 'run:id' (every layer of a pinned run). */
+  private view = 'all';
+  private readonly viewMenu = document.createElement('vscode-dropdown') as HTMLElement & { value: string };
 
   constructor() {
     const toggle = document.createElement('vscode-button');
@@ -34,7 +57,42 @@ export class GradientNorms implements PanelView {
       toggle.textContent = this.measure === 'dW' ? 'Show ‖dL/d(input)‖' : 'Show ‖dW‖';
       this.draw();
     });
-    this.frame.controls.append(toggle);
+    this.viewMenu.id = 'gradient-norms-view';
+    this.viewMenu.setAttribute('aria-label', 'Which runs and layers');
+    this.viewMenu.addEventListener('change', () => {
+      this.view = this.viewMenu.value;
+      this.draw();
+    });
+    this.frame.controls.append(this.viewMenu, toggle);
+    this.fillMenu();
+  }
+
+  status(s: RunStatus): void {
+    this.current = s.config;
+  }
+
+  pins(p: PinnedRun[]): void {
+    this.pinned = p;
+    this.fillMenu();
+    this.draw();
+  }
+
+  /** The menu's choices: every run's layers, the k-th layer of every run, or one pinned run. */
+  private fillMenu(): void {
+    const layers = Math.max(1, this.linearCount(), ...this.pinned.map((p) => p.layers.length));
+    const options: [string, string][] = [
+      ['all', 'All layers, all runs'],
+      ...d3.range(layers).map((k): [string, string] => [`layer:${k}`, `Linear layer ${k + 1}, every run`]),
+      ...this.pinned.map((p): [string, string] => [`run:${p.id}`, `Pinned run ${p.id}, every layer`]),
+    ];
+    if (!options.some(([v]) => v === this.view)) this.view = 'all';
+    this.viewMenu.replaceChildren(...options.map(([value, label]) => Object.assign(document.createElement('vscode-option'), { value, textContent: label })));
+    this.viewMenu.value = this.view;
+  }
+
+  /** The current run's linear layers, as many as have a ||dW|| history. */
+  private linearCount(): number {
+    return [...this.series.keys()].filter((k) => k.startsWith('dW:')).length;
   }
 
   /** Every snapshot, as it arrives: its norms join the history. */
@@ -43,6 +101,7 @@ export class GradientNorms implements PanelView {
     if (shape !== this.shape) {
       this.shape = shape;
       this.series.clear();
+      this.fillMenu();
     }
     // Only whole steps: inside a step, some layers' gradients are from the last one.
     if (s.phase.kind !== 'ready') return;
@@ -61,9 +120,28 @@ export class GradientNorms implements PanelView {
     this.draw();
   }
 
-  /** The series currently drawn, one per layer. */
-  private shown(): { key: string; label: string; history: History }[] {
-    return [...this.series].filter(([key]) => key.startsWith(`${this.measure}:`)).map(([key, v]) => ({ key, ...v }));
+  /** The lines the menu asks for: the current run's first, solid; pinned runs' after, dashed. */
+  private shown(): Line[] {
+    const t = readTheme(), colour = (i: number): string => t.series[i % t.series.length];
+    const own = [...this.series].filter(([key]) => key.startsWith(`${this.measure}:`)).map(([key, v], i): Line => ({
+      key, label: v.label, points: v.history.points(), colour: colour(i), dash: null, last: v.history.values[v.history.length - 1],
+    }));
+    // Pinned runs recorded ||dW|| only.
+    const pinned = this.measure === 'dW' ? this.pinned : [];
+    const pinnedLine = (p: PinnedRun, i: number, l: number, c: string, label: string): Line => ({
+      key: `pinned:${p.id}:${l}`, label, colour: c, run: `pinned ${p.id}: ${runLabel(p.config, this.current)}`,
+      points: p.steps.map((s, k): [number, number] => [s, p.gradNorms[l][k]]).filter((q) => q[1] > 0), dash: DASHES[i % DASHES.length], last: p.gradNorms[l][p.steps.length - 1],
+    });
+    if (this.view.startsWith('layer:')) {
+      const k = Number(this.view.slice(6)), mine = own.filter((l) => l.label.endsWith('linear'))[k];
+      const run = (p: PinnedRun): string => `pinned ${p.id}: ${runLabel(p.config, this.current)}`;
+      return [...(mine ? [{ ...mine, label: `this run, ${mine.label}`, colour: colour(0) }] : []), ...pinned.flatMap((p, i) => (k < p.layers.length ? [pinnedLine(p, i, k, colour(i + 1), run(p))] : []))];
+    }
+    if (this.view.startsWith('run:')) {
+      const p = pinned.find((r) => `run:${r.id}` === this.view);
+      return p ? p.layers.map((name, l) => ({ ...pinnedLine(p, 0, l, colour(l), name), dash: null })) : [];
+    }
+    return [...own, ...pinned.flatMap((p, i) => p.layers.map((name, l) => pinnedLine(p, i, l, colour(l), name)))];
   }
 
   redraw(): void {
@@ -75,7 +153,7 @@ export class GradientNorms implements PanelView {
     const margin = { top: 22, right: 10, bottom: 22, left: 52 };
     const lines = this.shown();
     this.frame.svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
-    const all = lines.flatMap((l) => l.history.points());
+    const all = lines.flatMap((l) => l.points);
     const x = d3.scaleLinear().domain(d3.extent(all, (p) => p[0]) as [number, number]).range([margin.left, width - margin.right]);
     const [lo, hi] = d3.extent(all, (p) => p[1]) as [number, number];
     const y = d3.scaleLog().domain(all.length ? [lo / 1.5, hi * 1.5] : [1e-3, 1]).range([height - margin.bottom, margin.top]).clamp(true);
@@ -87,27 +165,32 @@ export class GradientNorms implements PanelView {
         d3.select(nodes[i] as SVGGElement).call(axis).attr('color', t.muted);
       });
     const line = d3.line<[number, number]>().x((p) => x(p[0])).y((p) => y(p[1]));
-    this.root.selectAll<SVGPathElement, (typeof lines)[number]>('path.norm').data(lines, (l) => l.key).join('path')
-      .attr('class', 'norm').attr('data-key', (l) => l.key).attr('data-points', (l) => l.history.length)
-      .attr('fill', 'none').attr('stroke-width', 1.5)
-      .attr('stroke', (_l, i) => t.series[i % t.series.length])
-      .attr('d', (l) => line(l.history.points()));
-    this.root.selectAll<SVGTextElement, (typeof lines)[number]>('text.series-label').data(lines, (l) => l.key).join('text')
+    // Pinned runs' lines first, so that the current run's are drawn over them.
+    const ordered = [...lines].sort((a, b) => Number(a.dash === null) - Number(b.dash === null));
+    this.root.selectAll<SVGPathElement, Line>('path.norm').data(ordered, (l) => l.key).join('path')
+      .attr('class', (l) => (l.dash ? 'norm pinned' : 'norm')).attr('data-key', (l) => l.key).attr('data-points', (l) => l.points.length)
+      .attr('fill', 'none').attr('stroke-width', 1.5).attr('stroke', (l) => l.colour)
+      .attr('stroke-dasharray', (l) => l.dash).attr('stroke-opacity', (l) => (l.dash ? 0.55 : 1))
+      .attr('d', (l) => line(l.points)).order();
+    // With every run on show, a pinned run's layers share its dashes and one legend line.
+    const summary = this.view === 'all';
+    const legend = summary ? lines.filter((l) => !l.run || l.key.endsWith(':0')) : lines;
+    this.root.selectAll<SVGTextElement, Line>('text.series-label').data(legend, (l) => l.key).join('text')
       .attr('class', 'series-label').attr('font-size', 10)
       .attr('x', width - margin.right).attr('text-anchor', 'end').attr('y', (_l, i) => margin.top + 10 + i * 12)
-      .attr('fill', (_l, i) => t.series[i % t.series.length])
-      .text((l) => `${l.label}: ${format(l.history.values[l.history.length - 1])}`);
+      .attr('fill', (l) => (summary && l.run ? t.muted : l.colour))
+      .text((l) => (summary && l.run ? `dashed: ${l.run}` : `${l.label}: ${format(l.last)}`));
     this.readout.attr('fill', t.muted).text(this.measure === 'dW' ? '‖dW‖_F per step (log)' : '‖dL/d(input)‖ per step (log)');
     this.frame.svg.on('pointermove', (event: PointerEvent) => {
       const step = x.invert(d3.pointer(event)[0]);
-      const values = lines.map((l) => {
-        const i = Math.min(l.history.length - 1, d3.bisectLeft(l.history.steps, step));
-        return `${l.label} ${format(l.history.values[i])}`;
+      const values = lines.filter((l) => !l.dash).map((l) => {
+        const i = Math.min(l.points.length - 1, d3.bisectLeft(l.points.map((p) => p[0]), step));
+        return `${l.label} ${format(l.points[i]?.[1])}`;
       });
       this.readout.text(`step ${Math.round(step)}: ${values.join(' · ')}`);
     });
     this.frame.setTable(['layer', 'step', this.measure === 'dW' ? '‖dW‖' : '‖dL/d(input)‖'], () =>
-      lines.flatMap((l) => l.history.points().slice(-20).map(([step, v]) => [l.label, step, v])),
+      lines.flatMap((l) => l.points.slice(-20).map(([step, v]) => [l.label, step, v])),
     );
   }
 }

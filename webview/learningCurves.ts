@@ -1,8 +1,10 @@
 import type { PanelView } from './view';
 import * as d3 from './d3';
-import type { RunStatus, Snapshot } from '../engine/protocol';
+import type { PinnedRun, RunStatus, Snapshot } from '../engine/protocol';
+import type { TrainingConfig } from '../engine/train/config';
+import { runLabel } from './runLabel';
 import { ChartFrame } from './chart';
-import { History } from './history';
+import { History } from '../engine/train/history';
 import { readTheme } from './theme';
 
 /** Validation points are drawn as dots up to this many epochs; past it, the line alone (the page stays bounded). */
@@ -11,7 +13,24 @@ const MAX_DOTS = 50;
 /** Weight of the newest value in the smoothed loss (an exponential moving average). */
 const SMOOTHING = 0.05;
 
-/** Training loss per step (raw and smoothed) and validation accuracy per epoch. */
+/** A pinned run as these charts draw it: its smoothed loss and its validation accuracy, faint, with its label. */
+interface PinnedCurves {
+  readonly id: number;
+  readonly config: TrainingConfig;
+  readonly loss: [number, number][];
+  readonly validation: [number, number][];
+}
+
+/** An exponential moving average of a series, as the current run's thick line is. */
+function smoothed(steps: number[], values: number[]): [number, number][] {
+  let m: number | null = null;
+  return steps.map((s, i) => [s, (m = m === null ? values[i] : m + SMOOTHING * (values[i] - m))]);
+}
+
+/**
+ * Training loss per step (raw and smoothed) and validation accuracy per epoch;
+ * pinned runs as faint lines beneath, each labelled by what differs.
+ */
 export class LearningCurves implements PanelView {
   readonly region = 'charts';
   readonly frame = new ChartFrame('learning-curves', 'Learning curves', 'Training loss per step, raw and smoothed, and validation accuracy per epoch.');
@@ -23,10 +42,18 @@ export class LearningCurves implements PanelView {
   private smoothed: number | null = null;
   private validation: [number, number][] = [];
   private last: Snapshot | null = null;
+  private pinned: PinnedCurves[] = [];
+  private current: TrainingConfig | null = null;
 
   status(s: RunStatus): void {
+    this.current = s.config;
     this.validation = s.epochs.map((e) => [e.epoch, e.validationAccuracy]);
     if (s.state === 'loading') this.clear();
+    this.draw();
+  }
+
+  pins(p: PinnedRun[]): void {
+    this.pinned = p.map((r) => ({ id: r.id, config: r.config, loss: smoothed(r.steps, r.loss), validation: r.validation }));
     this.draw();
   }
 
@@ -61,12 +88,15 @@ export class LearningCurves implements PanelView {
     const margin = { top: 18, right: 10, bottom: 22, left: 44 };
     this.frame.svg.attr('width', width).attr('height', height).attr('viewBox', `0 0 ${width} ${height}`);
     // The steps so far, at least one epoch: early training is not squeezed into the left edge.
-    const steps = this.last ? Math.max(this.last.stepsPerEpoch, this.last.step) : 1;
+    const pinnedSteps = d3.max(this.pinned, (p) => p.loss[p.loss.length - 1]?.[0]) ?? 0;
+    const steps = Math.max(this.last ? Math.max(this.last.stepsPerEpoch, this.last.step) : 1, pinnedSteps);
     const x = d3.scaleLinear().domain([0, steps]).range([margin.left, width - margin.right]);
-    const y = d3.scaleLinear().domain([0, d3.max(this.raw.values) ?? 1]).nice().range([lossHeight - margin.bottom, margin.top]);
-    const epochs = this.last?.epochs ?? 1;
+    const highest = Math.max(d3.max(this.raw.values) ?? 0, d3.max(this.pinned, (p) => d3.max(p.loss, (v) => v[1])) ?? 0) || 1;
+    const y = d3.scaleLinear().domain([0, highest]).nice().range([lossHeight - margin.bottom, margin.top]);
+    const epochs = Math.max(this.last?.epochs ?? 1, d3.max(this.pinned, (p) => d3.max(p.validation, (v) => v[0])) ?? 0);
     const xe = d3.scaleLinear().domain([0, epochs]).range([margin.left, width - margin.right]);
-    const ya = d3.scaleLinear().domain([d3.min(this.validation, (v) => v[1]) ?? 0.8, 1]).nice().range([height - margin.bottom, lossHeight + margin.top]);
+    const lowest = d3.min([...this.validation, ...this.pinned.flatMap((p) => p.validation)], (v) => v[1]);
+    const ya = d3.scaleLinear().domain([Math.min(lowest ?? 0.8, 0.8), 1]).nice().range([height - margin.bottom, lossHeight + margin.top]);
     const svg = this.frame.svg;
     const axes: [string, string, d3.Axis<d3.NumberValue>][] = [
       ['loss-x', `translate(0,${lossHeight - margin.bottom})`, d3.axisBottom(x).ticks(Math.max(2, width / 90)).tickFormat(d3.format('~s'))],
@@ -98,6 +128,30 @@ export class LearningCurves implements PanelView {
     svg.selectAll('line.current-epoch').data(current).join('line').attr('class', 'current-epoch')
       .attr('x1', (s) => x(s)).attr('x2', (s) => x(s)).attr('y1', margin.top).attr('y2', lossHeight - margin.bottom)
       .attr('stroke', t.highlight).attr('stroke-dasharray', '3 3');
-    this.frame.setTable(['epoch', 'validation accuracy'], () => this.validation.map(([e, a]) => [e, a]));
+    this.drawPinned(x, y, xe, ya, width - margin.right);
+    this.frame.setTable(['run', 'epoch', 'validation accuracy'], () => [
+      ...this.validation.map(([e, a]): (string | number)[] => ['current', e, a]),
+      ...this.pinned.flatMap((p) => p.validation.map(([e, a]): (string | number)[] => [`pinned ${p.id}: ${runLabel(p.config, this.current)}`, e, a])),
+    ]);
+  }
+
+  /** The pinned runs' smoothed loss and validation accuracy, faint and dashed under the current run's, labelled at their ends. */
+  private drawPinned(x: d3.ScaleLinear<number, number>, y: d3.ScaleLinear<number, number>, xe: d3.ScaleLinear<number, number>, ya: d3.ScaleLinear<number, number>, right: number): void {
+    const t = readTheme(), colour = (i: number): string => t.series[(i + 2) % t.series.length];
+    const loss = d3.line<[number, number]>().x((p) => x(p[0])).y((p) => y(p[1]));
+    const accuracy = d3.line<[number, number]>().x((p) => xe(p[0])).y((p) => ya(p[1]));
+    const lines = this.pinned.flatMap((p, i) => [
+      { key: `loss-${p.id}`, d: loss(p.loss) ?? '', colour: colour(i) },
+      { key: `acc-${p.id}`, d: accuracy(p.validation) ?? '', colour: colour(i) },
+    ]);
+    // Beneath the current run's lines: inserted before the first of them.
+    this.frame.svg.selectAll<SVGPathElement, (typeof lines)[number]>('path.pinned').data(lines, (l) => l.key)
+      .join((enter) => enter.insert('path', 'path.curve').attr('class', 'pinned'))
+      .attr('data-key', (l) => l.key).attr('fill', 'none').attr('stroke', (l) => l.colour).attr('stroke-width', 1.5)
+      .attr('stroke-opacity', 0.55).attr('stroke-dasharray', '4 3').attr('d', (l) => l.d);
+    const labels = this.pinned.flatMap((p, i) => (p.loss.length ? [{ key: p.id, text: runLabel(p.config, this.current), at: p.loss[p.loss.length - 1], colour: colour(i) }] : []));
+    this.frame.svg.selectAll<SVGTextElement, (typeof labels)[number]>('text.pinned-label').data(labels, (l) => l.key).join('text')
+      .attr('class', 'pinned-label').attr('font-size', 10).attr('text-anchor', 'end').attr('fill', (l) => l.colour)
+      .attr('x', (l) => Math.min(x(l.at[0]), right)).attr('y', (l) => y(l.at[1]) - 4).text((l) => l.text);
   }
 }

@@ -5,7 +5,7 @@
  * once per animation frame, the newest one.
  */
 import { provideVSCodeDesignSystem, vsCodeButton, vsCodeDropdown, vsCodeOption, vsCodeTextField } from '@vscode/webview-ui-toolkit';
-import { parseHostMessage, type MatrixName, type RunStatus, type Snapshot, type WelcomeCommand } from '../engine/protocol';
+import { parseHostMessage, type ChartId, type MatrixName, type RunStatus, type Snapshot, type WelcomeCommand } from '../engine/protocol';
 import { vscode } from './vscode';
 import { element } from './dom';
 import { Controls } from './controls';
@@ -24,6 +24,9 @@ import { RunWarnings } from './runWarnings';
 import { DrawDigit } from './drawDigit';
 import { ConfusionMatrix } from './confusionMatrix';
 import { Misclassified } from './misclassified';
+import { PinnedRuns } from './pinnedRuns';
+import { chartFiles } from './exportChart';
+import { EXPORT_EVENT } from './chart';
 import type { PanelView } from './view';
 
 provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeTextField(), vsCodeDropdown(), vsCodeOption());
@@ -65,7 +68,7 @@ const stepThrough = new StepThrough(requestMatrix, (involved) => graph.involve(i
 /** Every view, in the order they appear within their region. */
 const views: PanelView[] = [
   controls, new RunWarnings(), hyperparameters, new CheckView(), new LiveNumbers(), stepThrough,
-  graph, new GradientNorms(), new DropoutMasks(), new LearningCurves(), inspector,
+  graph, new PinnedRuns((m) => vscode.postMessage(m)), new GradientNorms(), new DropoutMasks(), new LearningCurves(), inspector,
   new DrawDigit({
     read: (id, pixels, saliencyFor) => vscode.postMessage({ type: 'readDigit', id, pixels, saliencyFor }),
     track: (digit) => vscode.postMessage({ type: 'track', digit }),
@@ -131,8 +134,22 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     case 'confusionCell':
       for (const view of views) view.confusionCell?.(message.cell);
       return;
+    case 'pins':
+      for (const view of views) view.pins?.(message.pins);
+      return;
+    case 'exportChart':
+      return void exportChart(message.chart);
   }
 });
+
+/** Sends a chart to the host as SVG and PNG; the host asks which and where. */
+async function exportChart(chart: ChartId): Promise<void> {
+  const svg = document.querySelector<SVGSVGElement>(`#${chart} svg`);
+  if (!svg) return;
+  const files = await chartFiles(svg);
+  vscode.postMessage({ type: 'exportChart', chart, ...files });
+}
+app.addEventListener(EXPORT_EVENT, (e) => void exportChart((e as CustomEvent<ChartId>).detail));
 
 onThemeChange(redrawAll);
 let resizeFrame = 0;

@@ -1,4 +1,4 @@
-import type { CheckOutcome, ConfusionCell, DigitOutcome, Matrix, RunStatus, Snapshot } from '../engine/protocol';
+import type { CheckOutcome, ConfusionCell, DigitOutcome, PinnedRun, Matrix, RunStatus, Snapshot } from '../engine/protocol';
 
 /**
  * What every view of the panel may take from the host. main.ts keeps a list of
@@ -19,6 +19,8 @@ export interface PanelView {
   check?(c: CheckOutcome): void;
   /** What the network made of a drawn digit. */
   digit?(d: DigitOutcome): void;
+  /** The runs pinned for comparison, whenever they change. */
+  pins?(p: PinnedRun[]): void;
   /** The validation digits of a cell of the confusion matrix that some view asked for. */
   confusionCell?(c: ConfusionCell): void;
   /** Draw again: the theme or the panel's width changed. */

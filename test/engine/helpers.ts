@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Network, Random, type LayerSpec, type LossType, Linear } from '../../engine';
+import { DEFAULT_CONFIG, Linear, loadEmbeddedSplits, Network, Random, RunRecorder, takeSnapshot, Trainer, type LayerSpec, type LossType, type RunRecord, type TrainingConfig } from '../../engine';
 
 /** A float64 network for exact-number tests, with every linear layer's dL/dX computed. */
 export function float64Network(inputs: number, layers: LayerSpec[], loss: LossType, rows: number, seed = 1): Network {
@@ -24,3 +24,15 @@ export function randomArray(random: Random, n: number, scale = 1): Float64Array 
   for (let i = 0; i < n; i++) a[i] = random.normal(0, scale);
   return a;
 }
+
+/** A short real run recorded as the host records it: a snapshot after every step, each epoch's result. */
+export function recorded(config: TrainingConfig = { ...DEFAULT_CONFIG, hidden: [32, 16], batchSize: 100, epochs: 2 }, steps = Infinity): RunRecord {
+  const data = loadEmbeddedSplits(), t = new Trainer(config, data), recorder = new RunRecorder(config);
+  for (let s = 0; s < steps && !t.finished; s++) {
+    t.trainStep();
+    recorder.snapshot(takeSnapshot(t, null));
+    if (t.atEpochEnd) recorder.epoch(t.endEpoch(t.evaluate(data.validation)));
+  }
+  return recorder.record();
+}
+

@@ -114,11 +114,11 @@ test('a running network: unit circles per layer, one norm line per layer, exactl
   for (const id of ['layer-graph', 'gradient-norms', 'dropout-masks', 'learning-curves', 'inspector']) {
     assert.ok(await page.locator(`#${id} svg[role="img"][aria-labelledby="${id}-title"]`).count() === 1, `${id} has an accessible name`);
   }
-  await page.locator('#gradient-norms .view-header vscode-button[appearance="icon"]').click();
+  await page.locator('#gradient-norms .view-header vscode-button[aria-label^="Show"]').click();
   assert.ok(await page.locator('#gradient-norms table.data-table').isVisible());
   assert.equal(await page.locator('#gradient-norms table.data-table tr').count(), 1 + 2 * 20, 'the last 20 steps of both layers');
-  assert.ok(await page.locator('#gradient-norms svg').isHidden());
-  await page.locator('#gradient-norms .view-header vscode-button[appearance="icon"]').click();
+  assert.ok(await page.locator('#gradient-norms svg[role="img"]').isHidden());
+  await page.locator('#gradient-norms .view-header vscode-button[aria-label^="Show"]').click();
   assert.deepEqual(await violations(page), []);
 });
 
