@@ -255,6 +255,8 @@ export type HostMessage =
   | { readonly type: 'digit'; readonly digit: DigitOutcome }
   | { readonly type: 'confusionCell'; readonly cell: ConfusionCell }
   | { readonly type: 'pins'; readonly pins: PinnedRun[] }
+  /** The current run's histories so far, for a panel that opens after it began. */
+  | { readonly type: 'history'; readonly record: RunRecord }
   /** Send this chart for export (the palette's Export Chart). */
   | { readonly type: 'exportChart'; readonly chart: ChartId };
 
@@ -502,6 +504,7 @@ export function parseHostMessage(x: unknown): HostMessage | null {
   if (x.type === 'digit' && isDigitOutcome(x.digit)) return x as unknown as HostMessage;
   if (x.type === 'confusionCell' && isConfusionCell(x.cell)) return x as unknown as HostMessage;
   if (x.type === 'pins' && parsePinnedRuns(x.pins) !== null) return x as unknown as HostMessage;
+  if (x.type === 'history' && isObject(x.record) && parsePinnedRuns([{ ...x.record, id: 0 }]) !== null) return x as unknown as HostMessage;
   if (x.type === 'exportChart' && isChartId(x.chart)) return x as unknown as HostMessage;
   return null;
 }

@@ -261,6 +261,8 @@ class BackpropLens implements vscode.Disposable {
         const check = this.checks?.outcome;
         if (check) reply({ type: 'check', check });
         reply({ type: 'pins', pins: this.comparisons.pins.list });
+        const record = this.controller.record;
+        if (record) reply({ type: 'history', record });
         return;
       }
       case 'pin':

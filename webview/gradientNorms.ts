@@ -2,6 +2,7 @@ import type { PanelView } from './view';
 import * as d3 from './d3';
 import type { PinnedRun, RunStatus, Snapshot } from '../engine/protocol';
 import type { TrainingConfig } from '../engine/train/config';
+import type { RunRecord } from '../engine/train/runRecord';
 import { runLabel } from './runLabel';
 import { ChartFrame, format } from './chart';
 import { History } from '../engine/train/history';
@@ -69,6 +70,19 @@ export class GradientNorms implements PanelView {
 
   status(s: RunStatus): void {
     this.current = s.config;
+  }
+
+  /** The run's ||dW|| so far, for a panel opened after it began. */
+  history(r: RunRecord): void {
+    for (const key of [...this.series.keys()]) if (key.startsWith('dW:')) this.series.delete(key);
+    r.layers.forEach((name, l) => {
+      const history = new History();
+      r.steps.forEach((step, i) => history.push(step, r.gradNorms[l][i]));
+      // "layer 3 linear" is layer 3: the key its snapshots use.
+      this.series.set(`dW:${name.split(' ')[1]}`, { label: name, history });
+    });
+    this.fillMenu();
+    this.draw();
   }
 
   pins(p: PinnedRun[]): void {

@@ -2,6 +2,7 @@ import type { PanelView } from './view';
 import * as d3 from './d3';
 import type { PinnedRun, RunStatus, Snapshot } from '../engine/protocol';
 import type { TrainingConfig } from '../engine/train/config';
+import type { RunRecord } from '../engine/train/runRecord';
 import { runLabel } from './runLabel';
 import { ChartFrame } from './chart';
 import { History } from '../engine/train/history';
@@ -52,6 +53,15 @@ export class LearningCurves implements PanelView {
     this.draw();
   }
 
+  /** The run's losses so far, for a panel opened after it began; the snapshots that follow go on from them. */
+  history(r: RunRecord): void {
+    this.raw.clear();
+    this.smooth.clear();
+    this.smoothed = null;
+    r.steps.forEach((step, i) => this.push(step, r.loss[i]));
+    this.draw();
+  }
+
   pins(p: PinnedRun[]): void {
     this.pinned = p.map((r) => ({ id: r.id, config: r.config, loss: smoothed(r.steps, r.loss), validation: r.validation }));
     this.draw();
@@ -62,9 +72,13 @@ export class LearningCurves implements PanelView {
     if (this.last && s.step < this.last.step) this.clear();
     this.last = s;
     if (s.phase.kind !== 'ready' || s.step === 0) return;
-    this.smoothed = this.smoothed === null ? s.loss : this.smoothed + SMOOTHING * (s.loss - this.smoothed);
-    this.raw.push(s.step, s.loss);
-    this.smooth.push(s.step, this.smoothed);
+    this.push(s.step, s.loss);
+  }
+
+  private push(step: number, loss: number): void {
+    this.smoothed = this.smoothed === null ? loss : this.smoothed + SMOOTHING * (loss - this.smoothed);
+    this.raw.push(step, loss);
+    this.smooth.push(step, this.smoothed);
   }
 
   /** Once per frame, with the newest snapshot. */

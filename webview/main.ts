@@ -137,6 +137,9 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
     case 'pins':
       for (const view of views) view.pins?.(message.pins);
       return;
+    case 'history':
+      for (const view of views) view.history?.(message.record);
+      return;
     case 'exportChart':
       return void exportChart(message.chart);
   }

@@ -1,3 +1,4 @@
+import type { RunRecord } from '../engine/train/runRecord';
 import type { CheckOutcome, ConfusionCell, DigitOutcome, PinnedRun, Matrix, RunStatus, Snapshot } from '../engine/protocol';
 
 /**
@@ -19,6 +20,8 @@ export interface PanelView {
   check?(c: CheckOutcome): void;
   /** What the network made of a drawn digit. */
   digit?(d: DigitOutcome): void;
+  /** The current run's histories, when the panel opens after it began. */
+  history?(r: RunRecord): void;
   /** The runs pinned for comparison, whenever they change. */
   pins?(p: PinnedRun[]): void;
   /** The validation digits of a cell of the confusion matrix that some view asked for. */

@@ -381,3 +381,49 @@ test('a learning rate of 1e30 diverges: the run stops at step 2 with a banner ov
   await page.locator('.statusbar-item', { hasText: 'diverged at step 2' }).first().waitFor({ timeout: 10000 });
   await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-diverged.png') });
 });
+
+test('the vanishing-gradients experiment from the palette pins both runs, a pin survives a window reload, and a digit drawn on the pad is read', async () => {
+  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'backpropLens.epochs': 2, 'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true }));
+  // An experiment's runs take the place of any run, such as the diverged one above.
+  await palette('Backprop Lens: Run an Experiment (Two Runs, Pinned)');
+  const choice = page.locator('.quick-input-list .monaco-list-row', { hasText: 'Vanishing gradients' });
+  await choice.first().waitFor();
+  await page.locator('.quick-input-widget input').press('Enter');
+  await page.locator('.notifications-toasts .notification-toast', { hasText: 'both runs are pinned' }).first().waitFor({ timeout: 60000 });
+  await palette('Backprop Lens: Focus on Network View');
+  const pinned = (): Promise<string[]> => panel().locator('#pinned-runs li.pinned-run').allTextContents();
+  await until(async () => (await pinned()).length === 2, 'two pinned runs');
+  assert.match((await pinned())[0], /^1: sigmoid x5 vs relu x5/);
+  assert.match((await pinned())[1], /^2: relu x5, lr 0\.01 \(same settings\)/);
+  // Wide, in an editor tab: the host gives the new panel the current run's history, and the pins.
+  await palette('Backprop Lens: Open Panel in Editor');
+  await page.waitForTimeout(2000);
+  // Both panels (the side one and the editor tab) scrolled to the comparison.
+  for (const frame of page.frames()) await frame.locator('#pinned-runs').evaluate((e) => e.scrollIntoView({ block: 'start' })).catch(() => undefined);
+  await page.waitForTimeout(500);
+  await shoot('workbench-compare', 'compare-runs');
+  await palette('View: Close All Editors');
+
+  // Kept in the workspace state: a reloaded window draws them again.
+  await palette('Developer: Reload Window');
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+  await palette('Backprop Lens: Focus on Network View');
+  await palette('Backprop Lens: Train MLP');
+  await until(async () => (await pinned()).length === 2, 'the pinned runs after the reload');
+
+  // A trained network reads a digit drawn with the mouse: a 7.
+  await until(async () => /^Finished/.test(await text('#run-state')), 'the run to finish', 90000);
+  const pad = panel().locator('.digit-pad');
+  await pad.scrollIntoViewIfNeeded();
+  const box = (await pad.boundingBox())!;
+  const at = (x: number, y: number): [number, number] => [box.x + (x * box.width) / 28, box.y + (y * box.height) / 28];
+  await page.mouse.move(...at(7, 6));
+  await page.mouse.down();
+  for (const [x, y] of [[21, 6], [17, 13], [14, 18], [12, 23]]) await page.mouse.move(...at(x, y), { steps: 8 });
+  await page.mouse.up();
+  await until(async () => /^The network reads \d/.test(await text('#draw-digit [role="status"]')), 'the reading of the drawn digit');
+  console.log(`drawn 7: ${await text('#draw-digit [role="status"]')}`);
+  assert.equal(await panel().locator('#draw-digit g.probability').count(), 10);
+  await panel().locator('#draw-digit svg[role="img"]').scrollIntoViewIfNeeded();
+  await shoot('workbench-draw-digit', 'draw-digit');
+});

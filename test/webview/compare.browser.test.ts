@@ -101,3 +101,12 @@ test('Export sends the chart as an SVG document and a PNG of twice its size', as
   assert.equal(png.readUInt32BE(16), 2 * width, 'the PNG is twice the chart\'s width');
   assert.deepEqual(await violations(page), [], 'drawing the SVG as an image stays within the CSP');
 });
+
+test('a panel opened after the run began draws its whole history, which the host recorded', async () => {
+  await browser.close();
+  const record = recorded(relu, 120);
+  ({ browser, page } = await openPanel([{ type: 'status', status }, { type: 'snapshot', snapshot: snapshots[snapshots.length - 1] }, { type: 'pins', pins: [] }, { type: 'history', record }]));
+  const points = await page.locator('#gradient-norms path.norm').evaluateAll((ps) => ps.map((p) => [p.getAttribute('data-key'), p.getAttribute('data-points')]));
+  assert.deepEqual(points, record.layers.map((name) => [`dW:${name.split(' ')[1]}`, '120']));
+  assert.ok((await page.locator('#learning-curves path.loss-raw').getAttribute('d'))!.split('L').length >= 120, 'the loss of every recorded step');
+});
