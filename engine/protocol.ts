@@ -287,6 +287,8 @@ export type WebviewMessage =
   | { readonly type: 'runExperiment'; readonly id: string }
   /** A chart as an SVG document and as a PNG (base64), for the host to save where the user says. */
   | { readonly type: 'exportChart'; readonly chart: ChartId; readonly svg: string; readonly png: string }
+  /** Save a run's histories as CSV: the host asks which run and where. */
+  | { readonly type: 'exportHistories' }
   /** Keep the current run's histories in the charts; remove a kept one. */
   | { readonly type: 'pin' }
   | { readonly type: 'unpin'; readonly id: number }
@@ -341,7 +343,8 @@ export function parseWebviewMessage(x: unknown): WebviewMessage | null {
     case 'confusionCell':
       return isCount(x.trueClass, 999) && isCount(x.predicted, 999) ? { type: 'confusionCell', trueClass: x.trueClass, predicted: x.predicted } : null;
     case 'pin':
-      return { type: 'pin' };
+    case 'exportHistories':
+      return { type: x.type };
     case 'runExperiment':
       return EXPERIMENTS.some((e) => e.id === x.id) ? { type: 'runExperiment', id: x.id as string } : null;
     case 'exportChart':

@@ -268,6 +268,9 @@ class BackpropLens implements vscode.Disposable {
       case 'pin':
         void this.comparisons.pin();
         return;
+      case 'exportHistories':
+        void this.comparisons.exportHistories();
+        return;
       case 'unpin':
         void this.comparisons.pins.unpin(message.id);
         return;

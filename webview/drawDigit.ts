@@ -16,6 +16,8 @@ const PEN = 18;
 const DRAWN = 'the drawn digit';
 /** While the network trains, the drawn digit is read again at most this often. */
 const REREAD_MS = 250;
+/** A request unanswered this long is given up. */
+const ANSWER_MS = 2000;
 
 type Point = readonly [number, number];
 
@@ -43,7 +45,7 @@ export class DrawDigit implements PanelView {
   private drawing = false;
   private image: Float32Array | null = null;
   private reading: Reading | null = null;
-  /** Ids of the last request sent and of the image it was for; a newer image waits for the answer. */
+  /** The id of the last request; while it is unanswered, a newer image waits (stale) for the answer. */
   private sent = 0;
   private waiting = false;
   private stale = false;
@@ -56,7 +58,6 @@ export class DrawDigit implements PanelView {
   constructor(private readonly host: DigitHost) {
     this.pad.width = this.pad.height = PAD;
     this.pad.className = 'digit-pad';
-    this.pad.tabIndex = 0;
     this.pad.setAttribute('role', 'img');
     this.pad.setAttribute('aria-label', 'Draw a digit: drag with the mouse, a finger or a pen. Undo removes the last stroke, Clear all of them.');
     this.announcement.setAttribute('role', 'status');
@@ -111,7 +112,8 @@ export class DrawDigit implements PanelView {
   /** Asks for a reading of the current image: one request at a time, the newest image next. */
   private read(): void {
     if (!this.image) return;
-    if (this.waiting) {
+    // An answer lost on the way (a run ending as it was asked) must not stop the readings for good.
+    if (this.waiting && performance.now() - this.lastRead < ANSWER_MS) {
       this.stale = true;
       return;
     }

@@ -27,8 +27,10 @@ export class PinnedRuns implements PanelView {
     for (const e of EXPERIMENTS) this.experiment.append(Object.assign(element('vscode-option' as 'option', undefined, e.title), { value: e.id }));
     this.experiment.addEventListener('change', () => this.describe());
     const run = this.button('Run experiment', 'run-experiment', () => this.post({ type: 'runExperiment', id: this.chosen().id }));
+    const csv = this.button('Export CSV', 'export-histories', () => this.post({ type: 'exportHistories' }));
+    csv.title = 'Save a run\'s histories (loss, validation accuracy, each layer\'s ‖dW‖) as CSV';
     const actions = element('div', 'view-controls');
-    actions.append(pin, this.experiment, run);
+    actions.append(pin, csv, this.experiment, run);
     this.list.setAttribute('aria-label', 'Pinned runs');
     this.node.append(heading, actions, this.lookAt, this.list);
     this.describe();

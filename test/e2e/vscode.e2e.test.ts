@@ -382,7 +382,7 @@ test('a learning rate of 1e30 diverges: the run stops at step 2 with a banner ov
   await page.screenshot({ path: path.join(ARTIFACTS, 'workbench-diverged.png') });
 });
 
-test('the vanishing-gradients experiment from the palette pins both runs, a pin survives a window reload, and a digit drawn on the pad is read', async () => {
+test('the vanishing-gradients experiment from the palette pins both runs, pins survive a window reload, a digit drawn on the pad is read, and a run is pinned and exported as CSV from the palette', async () => {
   fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'backpropLens.epochs': 2, 'workbench.startupEditor': 'none', 'chat.disableAIFeatures': true }));
   // An experiment's runs take the place of any run, such as the diverged one above.
   await palette('Backprop Lens: Run an Experiment (Two Runs, Pinned)');
@@ -426,4 +426,23 @@ test('the vanishing-gradients experiment from the palette pins both runs, a pin 
   assert.equal(await panel().locator('#draw-digit g.probability').count(), 10);
   await panel().locator('#draw-digit svg[role="img"]').scrollIntoViewIfNeeded();
   await shoot('workbench-draw-digit', 'draw-digit');
+
+  // The finished homework run pinned from the palette; the others are now named against it.
+  await palette('Backprop Lens: Pin This Run for Comparison');
+  await until(async () => (await pinned()).length === 3, 'a third pinned run');
+  assert.match((await pinned())[0], /^1: sigmoid x5 vs relu 1000, dropout 0 vs 0\.5, batch 32 vs 5×$/);
+  assert.match((await pinned())[2], /^3: relu 1000, lr 0\.01 \(same settings\)/);
+
+  // Its histories as CSV, through the save dialog (code-server's own, a path in a quick input).
+  await palette('Backprop Lens: Export Run Histories as CSV');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Pinned run 1' }).first().waitFor();
+  await page.locator('.quick-input-widget input').fill('Pinned run 1');
+  await page.locator('.quick-input-widget input').press('Enter');
+  const saved = path.join(workspace, 'pinned-run-1-histories.csv');
+  await until(async () => (await page.locator('.quick-input-widget input').inputValue()).endsWith('pinned-run-1-histories.csv'), 'the save dialog with its file name');
+  await page.locator('.quick-input-widget input').press('Enter');
+  await until(async () => fs.existsSync(saved), `${saved} to be written`);
+  const [head, ...rows] = fs.readFileSync(saved, 'utf8').trim().split('\n');
+  assert.equal(head, 'step,loss,validation accuracy,layer 0 linear ||dW||,layer 2 linear ||dW||,layer 4 linear ||dW||,layer 6 linear ||dW||,layer 8 linear ||dW||,layer 10 linear ||dW||');
+  assert.equal(rows.filter((r) => r.split(',')[2] !== '').length, 2, 'the validation accuracy of both epochs');
 });

@@ -18,7 +18,7 @@ function hostile(valid: Record<string, unknown>[]): fc.Arbitrary<unknown> {
 /** The fields each webview message may carry, and no others. */
 const FIELDS: Record<WebviewMessage['type'], string[]> = {
   ready: ['type'], command: ['type', 'command'], requestMatrix: ['type', 'layer', 'name'], updateSetting: ['type', 'key', 'value'],
-  copy: ['type', 'text'], revealCheck: ['type', 'index'], checkAgain: ['type'], readDigit: ['type', 'id', 'pixels', 'saliencyFor'], track: ['type', 'digit'], confusionCell: ['type', 'trueClass', 'predicted'], pin: ['type'], unpin: ['type', 'id'], runExperiment: ['type', 'id'], exportChart: ['type', 'chart', 'svg', 'png'],
+  copy: ['type', 'text'], revealCheck: ['type', 'index'], checkAgain: ['type'], readDigit: ['type', 'id', 'pixels', 'saliencyFor'], track: ['type', 'digit'], confusionCell: ['type', 'trueClass', 'predicted'], pin: ['type'], unpin: ['type', 'id'], exportHistories: ['type'], runExperiment: ['type', 'id'], exportChart: ['type', 'chart', 'svg', 'png'],
 };
 
 /** Commands that write a file or run code; the panel must never reach them. */
@@ -36,7 +36,7 @@ test('fuzz: whatever the webview sends, the validator answers without throwing, 
     { type: 'readDigit', id: 3, pixels: new Float32Array(784).fill(0.5), saliencyFor: 7 },
     { type: 'readDigit', id: 4, pixels: Array.from({ length: 784 }, (_, i) => (i % 3) / 2), saliencyFor: 'predicted' },
     { type: 'track', digit: { pixels: new Float32Array(784).fill(0.25), target: 'predicted', name: 'the drawn digit' } }, { type: 'track', digit: null },
-    { type: 'confusionCell', trueClass: 4, predicted: 9 }, { type: 'pin' }, { type: 'unpin', id: 2 },
+    { type: 'confusionCell', trueClass: 4, predicted: 9 }, { type: 'pin' }, { type: 'unpin', id: 2 }, { type: 'exportHistories' },
     { type: 'runExperiment', id: 'vanishing' }, { type: 'exportChart', chart: 'gradient-norms', svg: '<svg/>', png: 'iVBORw0KGgo=' },
   ];
   holds('webview -> host messages', fc.property(hostile(valid), (x) => {

@@ -72,12 +72,13 @@ test('the gradient norms show one layer across every run, or every layer of one 
   await choose('all');
 });
 
-test('Pin, Remove and Run experiment post their requests', async () => {
+test('Pin, Remove, Run experiment and Export CSV post their requests', async () => {
   const before = (await posted(page)).length;
   await page.locator('#pin-run').click();
   await page.locator('#unpin-1').click();
   await page.locator('#run-experiment').click();
-  assert.deepEqual((await posted(page)).slice(before), [{ type: 'pin' }, { type: 'unpin', id: 1 }, { type: 'runExperiment', id: 'vanishing' }]);
+  await page.locator('#export-histories').click();
+  assert.deepEqual((await posted(page)).slice(before), [{ type: 'pin' }, { type: 'unpin', id: 1 }, { type: 'runExperiment', id: 'vanishing' }, { type: 'exportHistories' }]);
   assert.equal(await page.locator('.experiment-look').textContent(), EXPERIMENTS[0].lookAt);
 });
 
