@@ -210,6 +210,26 @@ test(`the ${wasm.name} update, activations and dropout mask agree with the TypeS
   }
 });
 
+test(`${wasm.name}: the vectorised sigmoid is within 3 units in the last place of float32 from -100 to 100, and keeps NaN and the limits`, () => {
+  const n = 20001, T = wasm.allocate('float32', n), H = wasm.allocate('float32', n);
+  for (let i = 0; i < n; i++) T[i] = -100 + (200 * i) / (n - 1);
+  wasm.sigmoidForward(T, H, n);
+  for (let i = 0; i < n; i++) {
+    const exact = 1 / (1 + Math.exp(-T[i]));
+    // Below float32's normal numbers the kernel flushes towards its smallest normal: absolute error, not relative.
+    const allowed = exact > 2 ** -126 ? 3 * 2 ** -23 * exact : 2 ** -125;
+    assert.ok(Math.abs(H[i] - exact) <= allowed, `sigmoid(${T[i]}) = ${H[i]}, not ${exact}`);
+  }
+  const special = wasm.allocate('float32', 5), out = wasm.allocate('float32', 5);
+  special.set([NaN, Infinity, -Infinity, 0, 1e30]);
+  wasm.sigmoidForward(special, out, 5);
+  assert.ok(Number.isNaN(out[0]), 'a NaN stays NaN: divergence is still found');
+  assert.equal(out[1], 1);
+  assert.ok(out[2] >= 0 && out[2] <= 2 ** -125);
+  assert.equal(out[3], 0.5);
+  assert.equal(out[4], 1);
+});
+
 test(`${wasm.name}: dropout masks are the TypeScript draws, bit for bit, and allFinite finds every NaN and infinity`, () => {
   for (const [n, rate] of [[1, 0.5], [7, 0.1], [1001, 0.5], [64000, 0.9]] as const) {
     const a = new Random(n), t = new Random(n), ma = wasm.allocateMask(n), mt = new Uint8Array(n);

@@ -552,9 +552,36 @@ export function allFinite(a: usize, n: i32): bool {
 
 // ---- sigmoid and tanh, which need exp: one lane at a time ----
 
-/** H = 1 / (1 + e^-T) on n entries. */
+/**
+ * e^x in each lane, to about two units in the last place of float32: x = k ln 2 + r
+ * with |r| <= ln2 / 2, e^r by its Taylor series to r^6 (the first term left out is
+ * below 2^-23 of it), and 2^k put in the exponent's bits. x is first held in
+ * [-87, 88], where 2^k stays a normal float; e^x is below float32's normal range
+ * under -87 and overflows above 88. NaN stays NaN, so a diverging run is still caught.
+ */
+@inline function exp4(x: v128): v128 {
+  // pmin and pmax are one instruction each, and keep a NaN in x.
+  x = f32x4.pmax(f32x4.pmin(x, f32x4.splat(88)), f32x4.splat(-87));
+  // Adding 1.5 x 2^23 rounds x log2(e) to an integer k, which then sits in the low bits of the sum.
+  const j = f32x4.add(f32x4.mul(x, f32x4.splat(1.44269504)), f32x4.splat(12582912));
+  const k = f32x4.sub(j, f32x4.splat(12582912));
+  // r = x - k ln 2, with ln 2 in two parts so that k ln 2 is exact enough.
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(k, f32x4.splat(0.693359375))), f32x4.mul(k, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.0 / 720);
+  p = madd(f32x4.splat(1.0 / 120), p, r);
+  p = madd(f32x4.splat(1.0 / 24), p, r);
+  p = madd(f32x4.splat(1.0 / 6), p, r);
+  p = madd(f32x4.splat(0.5), p, r);
+  p = madd(f32x4.splat(1), p, r);
+  p = madd(f32x4.splat(1), p, r);
+  // 2^k: k's low bits shifted into the exponent field, plus the bias.
+  return f32x4.mul(p, i32x4.add(i32x4.shl(j, 23), i32x4.splat(127 << 23)));
+}
+
 export function sigmoidForward(T: usize, H: usize, n: i32): void {
-  for (let i = 0; i < n; i++) setF32(H, i, 1 / (1 + Mathf.exp(-f32At(T, i))));
+  const n4 = n & ~3, one = f32x4.splat(1);
+  for (let i = 0; i < n4; i += 4) setVec(H, i, f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(vecAt(T, i))))));
+  for (let i = n4; i < n; i++) setF32(H, i, 1 / (1 + Mathf.exp(-f32At(T, i))));
 }
 
 /** dT = dH * H (1 - H) on n entries. */
