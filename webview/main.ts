@@ -108,6 +108,11 @@ function redrawAll(): void {
   for (const view of views) view.redraw?.();
 }
 
+/** Hands a message to every view (those without the method for it pass). */
+function toViews(hand: (view: PanelView) => void): void {
+  for (const view of views) hand(view);
+}
+
 window.addEventListener('message', (event: MessageEvent<unknown>) => {
   const message = parseHostMessage(event.data);
   if (!message) return;
@@ -123,23 +128,17 @@ window.addEventListener('message', (event: MessageEvent<unknown>) => {
       pending = message.snapshot;
       return;
     case 'matrix':
-      for (const view of views) view.matrix?.(message.matrix);
-      return;
+      return toViews((v) => v.matrix?.(message.matrix));
     case 'check':
-      for (const view of views) view.check?.(message.check);
-      return;
+      return toViews((v) => v.check?.(message.check));
     case 'digit':
-      for (const view of views) view.digit?.(message.digit);
-      return;
+      return toViews((v) => v.digit?.(message.digit));
     case 'confusionCell':
-      for (const view of views) view.confusionCell?.(message.cell);
-      return;
+      return toViews((v) => v.confusionCell?.(message.cell));
     case 'pins':
-      for (const view of views) view.pins?.(message.pins);
-      return;
+      return toViews((v) => v.pins?.(message.pins));
     case 'history':
-      for (const view of views) view.history?.(message.record);
-      return;
+      return toViews((v) => v.history?.(message.record));
     case 'exportChart':
       return void exportChart(message.chart);
   }

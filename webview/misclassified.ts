@@ -39,16 +39,21 @@ export class Misclassified implements PanelView {
 
   /** The tracked example's dL/dx, once it is the chosen digit and the backward pass has reached the input. */
   snapshot(s: Snapshot): void {
-    const ours = this.chosen !== null && s.tracked.chosen === this.chosen.name;
-    if (this.chosen && s.tracked.chosen !== null && !ours) {
+    // Nothing chosen here: nothing to draw, at 20 snapshots a second.
+    if (!this.chosen) return;
+    const ours = s.tracked.chosen === this.chosen.name;
+    if (s.tracked.chosen !== null && !ours) {
       // Another view chose a digit to track.
       this.chosen = null;
+      paintDigit(this.saliency, null);
+      this.saliencyCaption.textContent = '';
       this.show(this.cell);
+      return;
     }
-    paintDigit(this.saliency, ours ? this.chosen!.pixels : null, ours ? s.tracked.inputGradient : null);
+    paintDigit(this.saliency, ours ? this.chosen.pixels : null, ours ? s.tracked.inputGradient : null);
     this.saliencyCaption.textContent = ours && s.tracked.inputGradient
       ? `Tracked: dL/dx for its true class ${s.tracked.label}. Blue pixels would make it more of a ${s.tracked.label} if darker, orange ones if lighter.`
-      : this.chosen ? 'Tracked: its numbers appear with the next snapshot.' : 'Choose a digit to follow it through the network.';
+      : 'Tracked: its numbers appear with the next snapshot.';
   }
 
   redraw(): void {
