@@ -58,9 +58,10 @@ async function palette(title: string): Promise<void> {
       await page.keyboard.press('F1');
       const input = page.locator('.quick-input-widget input');
       await input.fill(`>${title}`, { timeout: 3000 });
-      await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 2000 });
-      // Enter on the input itself: a page-wide key press could land in an editor.
-      await input.press('Enter', { timeout: 2000 });
+      // The row of this very command, clicked: Enter would run whichever row the fuzzy match put first
+      // (typing "Train MLP" can put "Export a Chart as SVG or PNG" first), and a key press could land in an editor.
+      const row = page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: new RegExp(`^${escapeRegExp(title)}$`) }) }).first();
+      await row.click({ timeout: 2000 });
       return;
     } catch (e) {
       if (Date.now() > deadline) {
@@ -70,6 +71,10 @@ async function palette(title: string): Promise<void> {
       }
     }
   }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /**
