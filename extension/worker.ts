@@ -6,7 +6,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import {
-  buildSpecRun, DataFileError, DIGIT_CLASSES, DIGIT_PIXELS, Dropout, formatPath, Linear, loadTrainingData, MAX_GALLERY, NO_NETWORK, NO_STEPPING, parseSpec, parseWorkerCommand, Probe,
+  buildSpecRun, DataFileError, DIGIT_CLASSES, DIGIT_PIXELS, formatPath, layerSpec, Linear, loadTrainingData, MAX_GALLERY, NO_NETWORK, NO_STEPPING, parseSpec, parseWorkerCommand, Probe,
   SoftmaxCrossEntropy, SpecSession, takeSnapshot, Trainer, wasmProblem, type ChosenDigit, type ConfusionCell, type Dataset, type Evaluation, type ExportedLayer, type TrackedExample, type RunState, type Stepping, type WorkerCommand, type WorkerEvent,
 } from '../engine';
 import { heapAfterCollection } from './heap';
@@ -209,8 +209,7 @@ class Run {
       if (layer instanceof Linear) {
         return { type: 'linear', in: layer.inFeatures, out: layer.outFeatures, W: Float32Array.from(layer.matrix('W')), b: Float32Array.from(layer.b) };
       }
-      if (layer instanceof Dropout) return { type: 'dropout', rate: layer.rate };
-      return { type: layer.type as 'relu' | 'tanh' | 'sigmoid' };
+      return layerSpec(layer) as ExportedLayer;
     });
   }
 }

@@ -107,6 +107,13 @@ export class Network {
   }
 }
 
+/** The spec that builds a layer like this one (its size and kind; not its weights): buildLayer's inverse. */
+export function layerSpec(layer: Layer): LayerSpec {
+  if (layer instanceof Linear) return { type: 'linear', in: layer.inFeatures, out: layer.outFeatures };
+  if (layer instanceof Dropout) return { type: 'dropout', rate: layer.rate };
+  return { type: layer.type as 'relu' | 'tanh' | 'sigmoid' };
+}
+
 function buildLayer(spec: LayerSpec, features: number, context: BuildContext, inputGradient: boolean): Layer {
   if (spec.type !== 'linear' && features <= 0) throw new RangeError(`a ${spec.type} layer needs inputs`);
   switch (spec.type) {

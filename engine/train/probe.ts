@@ -1,9 +1,7 @@
-import { Network } from '../nn/network';
+import { layerSpec, Network } from '../nn/network';
 import { Random } from '../nn/random';
 import { Linear } from '../nn/layers/linear';
-import { Dropout } from '../nn/layers/dropout';
 import { SoftmaxCrossEntropy } from '../nn/losses';
-import type { LayerSpec } from '../nn/layers/layer';
 import { argmax } from './metrics';
 import { trackedExample } from './snapshot';
 import type { Phase } from './stepper';
@@ -32,7 +30,7 @@ export class Probe {
 
   constructor(private readonly network: Network) {
     if (!(network.loss instanceof SoftmaxCrossEntropy)) throw new RangeError('only a classifier (softmax cross-entropy) has class probabilities');
-    this.twin = new Network(network.inFeatures, layerSpecs(network), {
+    this.twin = new Network(network.inFeatures, network.layers.map(layerSpec), {
       precision: 'float64', maxRows: 1, loss: network.loss.type, random: new Random(0), inputGradient: true,
     });
     this.x = new Float64Array(network.inFeatures);
@@ -94,13 +92,4 @@ export class Probe {
       copy.b.set(layer.b);
     });
   }
-}
-
-/** The specs that build a network like this one. */
-function layerSpecs(network: Network): LayerSpec[] {
-  return network.layers.map((layer): LayerSpec => {
-    if (layer instanceof Linear) return { type: 'linear', out: layer.outFeatures };
-    if (layer instanceof Dropout) return { type: 'dropout', rate: layer.rate };
-    return { type: layer.type as 'relu' | 'tanh' | 'sigmoid' };
-  });
 }
