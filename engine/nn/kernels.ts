@@ -1,4 +1,4 @@
-import { allocate, type Float, type Precision } from './tensor';
+import { allocate, sumOfSquares, type Float, type Precision } from './tensor';
 import { bernoulliMask } from './random';
 
 /**
@@ -40,6 +40,13 @@ export interface Kernels {
    * zero; the kernel keeps it so, and zeroes only rows that were not zero already.
    */
   linearParameterGradientsInputMajor?(dY: Float, X: Float, dWt: Float, db: Float, rows: Uint8Array, N: number, I: number, O: number): void;
+  /**
+   * linearParameterGradientsInputMajor then sgdStepInputMajor in one call, for a
+   * step whose dW nothing reads: the same db, and the same W bit for bit. Up to
+   * 64 examples, each row of W is stepped as its sum is done and dWt is not
+   * written (what it holds after is no gradient; `rows` stays true of it).
+   */
+  linearSgdStepInputMajor?(dY: Float, X: Float, Wt: Float, dWt: Float, db: Float, rows: Uint8Array, N: number, I: number, O: number, eta: number): void;
   /** Plain SGD, W -= eta dW, on an input-major W: only the rows that `rows` marks are read and written (the others' gradient is 0). */
   sgdStepInputMajor?(W: Float, dW: Float, rows: Uint8Array, I: number, O: number, eta: number): void;
   /**
@@ -68,6 +75,8 @@ export interface Kernels {
   bernoulliMask(state: Int32Array, m: Uint8Array, n: number, threshold: number): void;
   /** Whether the first n entries of a are all finite (no NaN, no infinity). */
   allFinite(a: Float, n: number): boolean;
+  /** The sum of the squares of the first n entries of a, in float64: a norm, or an L2 penalty. */
+  sumOfSquares(a: Float, n: number): number;
 }
 
 /** Vectors of four outputs in a panel of an input-major W, at most: see engine/nn/wasm/kernels.ts. */
@@ -249,4 +258,5 @@ export const typescriptKernels: Kernels = {
   applyMask,
   bernoulliMask,
   allFinite,
+  sumOfSquares,
 };

@@ -102,8 +102,20 @@ export class Network {
 
   /** Layer l's backward pass, on the gradient that layer l + 1 (or the loss) passed down. */
   backwardLayer(l: number): void {
-    const last = l === this.layers.length - 1;
-    this.layers[l].backward(last ? this.loss.gradInput : this.layers[l + 1].gradInput!);
+    this.layers[l].backward(this.gradientInto(l));
+  }
+
+  /** dL/d(output of layer l): what layer l + 1 (or the loss, for the last layer) passed down. */
+  gradientInto(l: number): Float {
+    return l === this.layers.length - 1 ? this.loss.gradInput : this.layers[l + 1].gradInput!;
+  }
+
+  /**
+   * Computes every dW that a step left owed (Linear.backwardWithUpdate), while
+   * the inputs it is computed from are still there: before a new batch overwrites them.
+   */
+  settleGradients(): void {
+    for (const layer of this.layers) if (layer instanceof Linear) void layer.dW;
   }
 }
 

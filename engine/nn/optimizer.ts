@@ -1,4 +1,4 @@
-import { sumOfSquares, type Float, type Precision } from './tensor';
+import type { Float, Precision } from './tensor';
 import { typescriptKernels, type Kernels } from './kernels';
 import type { Parameter } from './layers/layer';
 
@@ -42,16 +42,23 @@ export class SGD {
   /** lambda/2 times the sum of squared entries of the regularised parameters. */
   penalty(): number {
     let s = 0;
-    for (const p of this.params) if (this.decays(p)) s += sumOfSquares(p.value);
+    for (const p of this.params) if (this.decays(p)) s += this.kernels.sumOfSquares(p.value, p.value.length);
     return (this.options.lambda / 2) * s;
   }
 
-  step(): void {
+  /** Whether p's update is w <- w - eta g alone: no velocity, no L2 term. */
+  plain(p: Parameter): boolean {
+    return !this.velocities && !this.decays(p);
+  }
+
+  /** The update of every parameter but the one whose value is `updated` (a layer's own update: Linear.backwardWithUpdate). */
+  step(updated: Float | null = null): void {
     const { learningRate: eta, momentum: alpha, lambda } = this.options;
     for (let k = 0; k < this.params.length; k++) {
       const p = this.params[k], decays = this.decays(p), v = this.velocities?.[k] ?? null;
+      if (p.value === updated) continue;
       // Plain SGD leaves a row whose gradient is zero as it is: an input-major W updates only its other rows.
-      if (p.rows && !v && !decays && this.kernels.sgdStepInputMajor) {
+      if (p.rows && this.plain(p) && this.kernels.sgdStepInputMajor) {
         this.kernels.sgdStepInputMajor(p.value, p.grad, p.rows.mayBeNonZero, p.rows.inFeatures, p.rows.outFeatures, eta);
         continue;
       }

@@ -20,7 +20,7 @@ interface Exports {
   linearParameterGradients(dY: number, X: number, dW: number, db: number, N: number, I: number, O: number): void;
   linearInputGradient(dY: number, W: number, dX: number, N: number, I: number, O: number): void;
   linearForwardInputMajor(X: number, Wt: number, b: number, Y: number, N: number, I: number, O: number, list: number): void;
-  linearParameterGradientsInputMajor(dY: number, X: number, dWt: number, db: number, rows: number, N: number, I: number, O: number, list: number): void;
+  linearParameterGradientsInputMajor(dY: number, X: number, dWt: number, db: number, rows: number, N: number, I: number, O: number, list: number, Wt: number, eta: number): void;
   sgdStepInputMajor(W: number, dW: number, rows: number, I: number, O: number, eta: number): void;
   sgdStep(w: number, g: number, v: number, n: number, eta: number, alpha: number, lambda: number, decays: number): void;
   reluForward(U: number, H: number, n: number): void;
@@ -32,6 +32,7 @@ interface Exports {
   applyMask(A: number, m: number, B: number, n: number, keep: number): void;
   bernoulliMask(state: number, m: number, n: number, threshold: number): void;
   allFinite(a: number, n: number): number;
+  sumOfSquares(a: number, n: number): number;
 }
 
 const PAGE = 65536;
@@ -128,6 +129,7 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
   const arena = new Arena(), scratch = new Scratch(arena), k = instantiate(arena, bytes);
   // A random generator's state, copied in and out around each mask it draws.
   const stateAt = arena.bytes(16), state = new Int32Array(arena.memory.buffer, stateAt, 4);
+  const gradientScratch = (N: number, I: number): number => scratch.at(4 * I * (2 * Math.min(N, 64) + 2));
   return {
     name: VARIANTS[chosen].name,
     title: VARIANTS[chosen].title,
@@ -146,7 +148,10 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
       k.linearForwardInputMajor(address(X), address(Wt), address(b), address(Y), N, I, O, scratch.at(4 * N * (2 * I + 1)));
     },
     linearParameterGradientsInputMajor(dY, X, dWt, db, rows, N, I, O) {
-      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, scratch.at(4 * I * (2 * Math.min(N, 64) + 2)));
+      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, gradientScratch(N, I), 0, 0);
+    },
+    linearSgdStepInputMajor(dY, X, Wt, dWt, db, rows, N, I, O, eta) {
+      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, gradientScratch(N, I), address(Wt), eta);
     },
     sgdStepInputMajor: (W, dW, rows, I, O, eta) => k.sgdStepInputMajor(address(W), address(dW), address(rows), I, O, eta),
     sgdStep(w, g, v, eta, alpha, lambda, decays) {
@@ -165,6 +170,7 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
       s.set(state);
     },
     allFinite: (a, n) => k.allFinite(address(a), n) !== 0,
+    sumOfSquares: (a, n) => (n === 0 ? 0 : k.sumOfSquares(address(a), n)),
   };
 }
 

@@ -36,13 +36,13 @@ export interface Divergence extends NonFinite {
   readonly message: string;
 }
 
-/** The cheap test of every step: the loss, and the gradient that reached each layer. */
+/**
+ * The cheap test of every step: the loss, and the gradient that reached each
+ * layer (or reaches it, for a first layer whose backward pass comes with the update).
+ */
 export function stepIsFinite(network: Network, dataLoss: number, penalty: number): boolean {
   if (!Number.isFinite(dataLoss) || !Number.isFinite(penalty)) return false;
-  for (const layer of network.layers) {
-    if (layer.gradOutput && !network.kernels.allFinite(layer.gradOutput, layer.rows * layer.outFeatures)) return false;
-  }
-  return true;
+  return network.layers.every((layer, l) => network.kernels.allFinite(network.gradientInto(l), layer.rows * layer.outFeatures));
 }
 
 function firstBad(a: Float, length: number): 'NaN' | 'Infinity' | null {

@@ -1,4 +1,5 @@
-import { sumOfSquares, type Float } from '../nn/tensor';
+import type { Float } from '../nn/tensor';
+import type { Kernels } from '../nn/kernels';
 import { Dropout } from '../nn/layers/dropout';
 import { Linear } from '../nn/layers/linear';
 import type { Layer } from '../nn/layers/layer';
@@ -45,7 +46,7 @@ export function takeSnapshot(source: SnapshotSource, batchAccuracy: number | nul
     penalty,
     batchAccuracy,
     samplesPerSecond: source.samplesPerSecond,
-    layers: layers.map((layer, l) => summarize(layer, l >= backwardFrom)),
+    layers: layers.map((layer, l) => summarize(layer, l >= backwardFrom, net.kernels)),
     tracked: trackedExample(net, source.batch, phase, null, dataLoss),
   };
 }
@@ -96,9 +97,9 @@ function labelOf(Y: Float, K: number): number {
   return label;
 }
 
-function summarize(layer: Layer, hasGradients: boolean): LayerSummary {
+function summarize(layer: Layer, hasGradients: boolean, kernels: Kernels): LayerSummary {
   const rows = layer.rows;
-  const norm = (a: Float | null, length: number): number | null => (a && hasGradients ? Math.sqrt(sumOfSquares(a, length)) : null);
+  const norm = (a: Float | null, length: number): number | null => (a && hasGradients ? Math.sqrt(kernels.sumOfSquares(a, length)) : null);
   const linear = layer instanceof Linear ? layer : null;
   return {
     type: layer.type,

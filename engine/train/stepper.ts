@@ -1,5 +1,6 @@
 import type { Float } from '../nn/tensor';
 import type { Network } from '../nn/network';
+import { Linear } from '../nn/layers/linear';
 import type { SGD } from '../nn/optimizer';
 import { diagnose, stepIsFinite, type Divergence } from './divergence';
 
@@ -79,6 +80,36 @@ export class Stepper {
     this.optimizer.step();
     this.done = 0;
     return true;
+  }
+
+  /**
+   * The rest of the step at once: the same result as advancing to the update,
+   * then update(). Under plain SGD, a first layer that keeps W input-major takes
+   * its backward pass and its update in one pass (Linear.backwardWithUpdate),
+   * after the same check, and leaves its dW to be computed when asked for.
+   */
+  finish(): boolean {
+    const net = this.network, L = net.layers.length, first = this.updatedInBackward();
+    if (!first || this.done > 2 * L) {
+      while (!this.readyToUpdate) this.advance();
+      return this.update();
+    }
+    while (this.done < 2 * L) this.advance();
+    // A broken step gets its last backward pass as usual, so that every record of it can be read.
+    if (!stepIsFinite(net, this.dataLoss, this.penalty)) {
+      this.advance();
+      return false;
+    }
+    first.backwardWithUpdate(net.gradientInto(0), this.optimizer.options.learningRate);
+    this.optimizer.step(first.W);
+    this.done = 0;
+    return true;
+  }
+
+  /** The first layer, if it can take its update with its backward pass: W input-major, under plain SGD. */
+  private updatedInBackward(): Linear | null {
+    const first = this.network.layers[0];
+    return first instanceof Linear && first.updatesInBackward && this.optimizer.plain(first.parameters()[0]) ? first : null;
   }
 
   /** Where and why this step's values are not all finite, and what to try: after update() refused it. */

@@ -174,7 +174,11 @@ export class Trainer {
    * the update is left (see update()).
    */
   advance(): void {
-    if (this.stepper.between) this.beginBatch();
+    if (this.stepper.between) {
+      // The last step's dW, if it was left owed, before this batch overwrites what it is computed from.
+      this.network.settleGradients();
+      this.beginBatch();
+    }
     this.stepper.advance();
   }
 
@@ -184,10 +188,15 @@ export class Trainer {
    * `divergence` says where and why.
    */
   update(): StepResult {
+    return this.ended(this.stepper.update());
+  }
+
+  /** The step's result, once the stepper has applied its update (or refused it: `applied` false). */
+  private ended(applied: boolean): StepResult {
     const layers = this.network.layers, rows = this.rows;
     const { dataLoss, penalty } = this.stepper, loss = dataLoss + penalty;
     const correct = countCorrect(layers[layers.length - 1].output, this.Y, rows, this.data.train.classes);
-    if (!this.stepper.update()) {
+    if (!applied) {
       this.divergence ??= this.stepper.diagnose(this.step + 1, this.epoch);
       return { epoch: this.epoch, step: this.step + 1, rows, loss, dataLoss, penalty, batchAccuracy: correct / rows, divergence: this.divergence };
     }
@@ -205,8 +214,9 @@ export class Trainer {
   /** The rest of the current step (all of it, between steps): forward, loss, backward, update. */
   trainStep(): StepResult {
     const started = performance.now();
-    while (!this.readyToUpdate) this.advance();
-    const result = this.update();
+    // Nothing reads this step between its sub-steps: its first layer may take its update with its backward pass (Stepper.finish).
+    if (this.stepper.between) this.beginBatch();
+    const result = this.ended(this.stepper.finish());
     this.tally.seconds += (performance.now() - started) / 1000;
     return result;
   }

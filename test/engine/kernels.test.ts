@@ -155,6 +155,18 @@ test(`${wasm.name}: an input-major dW over batches that zero different inputs, a
     const values = { X: sparse(random, N * I), dY: randomArray(random, N * O) };
     for (const i of zeroInputs) for (let n = 0; n < N; n++) values.X[n * I + i] = 0;
     const X = copyInto(wasm, values.X), dY = copyInto(wasm, values.dY);
+    // The update taken with dW's sums, on copies of the last batch's dW and marks (over two blocks of sums, N, and one, 5):
+    // what it leaves there is no gradient, but the marks stay true of it.
+    const fused = copyInto(wasm, Wt), fusedDb = copyInto(wasm, new Array(O).fill(9));
+    for (const n of [5, N]) {
+      const leftDW = copyInto(wasm, dWt), leftRows = wasm.allocateMask(I);
+      leftRows.set(rows);
+      wasm.linearSgdStepInputMajor!(dY, X, n === N ? fused : copyInto(wasm, Wt), leftDW, fusedDb, leftRows, n, I, O, 0.05);
+      const left = fromPanels(leftDW, O, I);
+      for (let i = 0; i < I; i++) {
+        if (!leftRows[i]) for (let o = 0; o < O; o++) assert.equal(left[o * I + i], 0, `dW[${o}][${i}] is 0, as its mark says (N=${n})`);
+      }
+    }
     wasm.linearParameterGradientsInputMajor!(dY, X, dWt, db, rows, N, I, O);
     const expected = copyInto(k, new Array(O * I).fill(0)), expectedDb = copyInto(k, new Array(O).fill(0));
     k.linearParameterGradients(values.dY, values.X, expected, expectedDb, N, I, O);
@@ -165,11 +177,13 @@ test(`${wasm.name}: an input-major dW over batches that zero different inputs, a
       assert.equal(rows[i], used ? 1 : 0, `row ${i} is marked ${used ? 'used' : 'unused'}`);
       if (!used) for (let o = 0; o < O; o++) assert.equal(dW[o * I + i], 0, `dW[${o}][${i}] of an unused input`);
     }
-    // The row-skipping update gives exactly what the full one gives.
+    // The row-skipping update gives exactly what the full one gives, and so does the update taken with the sums.
     const full = copyInto(wasm, Wt);
     wasm.sgdStep(full, copyInto(wasm, dWt), null, 0.05, 0, 0, false);
     wasm.sgdStepInputMajor!(Wt, dWt, rows, I, O, 0.05);
     assert.deepEqual(Array.from(Wt), Array.from(full), 'W after the update');
+    assert.deepEqual(Array.from(fused), Array.from(full), 'W after the update taken with dW\'s sums');
+    assert.deepEqual(Array.from(fusedDb), Array.from(db), 'db of the fused pass');
   }
 });
 
@@ -251,6 +265,17 @@ test(`${wasm.name}: dropout masks are the TypeScript draws, bit for bit, and all
         assert.equal(wasm.allFinite(b, at), true, `the ${at} entries before it`);
       }
     }
+  }
+});
+
+test(`${wasm.name}: sums of squares (norms, L2 penalties) are the TypeScript float64 sums of the same float32 numbers`, () => {
+  const random = new Random(5);
+  assert.equal(wasm.sumOfSquares(copyInto(wasm, [1, 2, 3, 4, 5]), 5), 55);
+  assert.equal(wasm.sumOfSquares(copyInto(wasm, [3, 4, 100]), 2), 25, 'only the first n');
+  assert.equal(wasm.sumOfSquares(wasm.allocate('float32', 0), 0), 0);
+  for (const n of [1, 6, 1001, 784000]) {
+    const a = copyInto(wasm, randomArray(random, n)), expected = k.sumOfSquares(a, n);
+    assert.ok(Math.abs(wasm.sumOfSquares(a, n) - expected) <= 1e-12 * expected, `n=${n}: ${wasm.sumOfSquares(a, n)} against ${expected}`);
   }
 });
 

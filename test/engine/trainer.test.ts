@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEFAULT_CONFIG, identityOrder, Linear, loadEmbeddedSplits, Probe, subset, Trainer, type Splits, type TrainingConfig } from '../../engine';
+import { DEFAULT_CONFIG, identityOrder, Linear, loadEmbeddedSplits, Probe, subset, Trainer, wasmKernels, wasmProblem, type Kernels, type Splits, type TrainingConfig } from '../../engine';
 
 const embedded = loadEmbeddedSplits();
 
@@ -90,6 +90,42 @@ test('stepping through sub-steps gives exactly the weights of uninterrupted step
   }
   assert.deepEqual(weights(stepped), weights(whole));
   assert.throws(() => stepped.update(), /the update comes after the forward and backward passes/);
+});
+
+test('a whole step takes the first layer\'s update with its backward pass: the same weights, and the same dW when it is asked for', () => {
+  const wasm = wasmKernels();
+  if (!wasm) return assert.fail(`no WebAssembly SIMD here: ${wasmProblem()}`);
+  const firstDW = (t: Trainer): Float32Array => (t.network.layers[0] as Linear).matrix('dW') as Float32Array;
+  // 10: one block of dW's sums, where dW is left to be computed when asked for; 100: two blocks, where it is computed.
+  for (const batchSize of [10, 100]) {
+    let fused = 0;
+    const counting: Kernels = {
+      ...wasm,
+      linearSgdStepInputMajor(...a) {
+        fused++;
+        wasm.linearSgdStepInputMajor!(...a);
+      },
+    };
+    const config = { ...SMALL, batchSize };
+    const stepped: Trainer = new Trainer(config, small, { kernels: wasm }), whole: Trainer = new Trainer(config, small, { kernels: counting });
+    for (let s = 0; s < 12; s++) {
+      while (!stepped.readyToUpdate) stepped.advance();
+      assert.equal(stepped.update().loss, whole.trainStep().loss);
+      if (s % 5 === 4) assert.deepEqual(firstDW(whole), firstDW(stepped), `dW after step ${s + 1}, mini-batches of ${batchSize}`);
+    }
+    assert.equal(fused, 12);
+    // A sub-step of the next batch overwrites the inputs that dW comes from: it is computed before that.
+    whole.advance();
+    assert.deepEqual(firstDW(whole), firstDW(stepped), `dW read after the next batch began, mini-batches of ${batchSize}`);
+    assert.deepEqual(weights(whole), weights(stepped));
+  }
+  // With a velocity or an L2 term the update is not W -= eta dW alone: the optimizer takes it, after dW.
+  for (const config of [{ ...SMALL, momentum: 0.9 }, { ...SMALL, lambda: 0.01 }]) {
+    let fused = 0;
+    const t = new Trainer(config, small, { kernels: { ...wasm, linearSgdStepInputMajor: () => fused++ } });
+    t.trainStep();
+    assert.equal(fused, 0);
+  }
 });
 
 test('the validation confusion matrix counts each digit in its true row and predicted column, as the network reads it alone', () => {

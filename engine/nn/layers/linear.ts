@@ -15,7 +15,6 @@ export class Linear implements Layer {
   readonly type = 'linear';
   readonly W: Float;
   readonly b: Float;
-  readonly dW: Float;
   readonly db: Float;
   readonly output: Float;
   readonly gradInput: Float | null;
@@ -25,6 +24,10 @@ export class Linear implements Layer {
   private readonly at: (o: number, i: number) => number;
   /** Stored input-major: a byte per input, 0 where its row of dW is all zero (inputs that were 0 in every example). */
   private readonly gradientRows: Uint8Array | null;
+  /** dW's buffer; read through `dW`, which computes it first if a step left it owed. */
+  private readonly gradient: Float;
+  /** What dW is computed from, after a step that updated W without it (backwardWithUpdate). */
+  private owed: { readonly X: Float; readonly dU: Float; readonly rows: number } | null = null;
   rows = 0;
   input: Float | null = null;
   gradOutput: Float | null = null;
@@ -49,7 +52,7 @@ export class Linear implements Layer {
     this.gradientRows = this.inputMajor ? kernels.allocateMask(inFeatures) : null;
     this.W = allocate(outFeatures * inFeatures);
     this.b = allocate(outFeatures);
-    this.dW = allocate(outFeatures * inFeatures);
+    this.gradient = allocate(outFeatures * inFeatures);
     this.db = allocate(outFeatures);
     this.output = allocate(maxRows * outFeatures);
     this.gradInput = inputGradient ? allocate(maxRows * inFeatures) : null;
@@ -69,13 +72,46 @@ export class Linear implements Layer {
   }
 
   backward(dU: Float): Float | null {
-    const X = this.input!;
     this.gradOutput = dU;
-    const { rows: N, inFeatures: I, outFeatures: O } = this;
-    if (this.gradientRows) this.kernels.linearParameterGradientsInputMajor!(dU, X, this.dW, this.db, this.gradientRows, N, I, O);
-    else this.kernels.linearParameterGradients(dU, X, this.dW, this.db, N, I, O);
-    if (this.gradInput) this.kernels.linearInputGradient(dU, this.W, this.gradInput, N, I, O);
+    this.owed = null;
+    this.parameterGradients(this.input!, dU, this.rows);
+    if (this.gradInput) this.kernels.linearInputGradient(dU, this.W, this.gradInput, this.rows, this.inFeatures, this.outFeatures);
     return this.gradInput;
+  }
+
+  /** dW = dU^T X and db = dU^T 1_N. */
+  private parameterGradients(X: Float, dU: Float, N: number): void {
+    const { inFeatures: I, outFeatures: O } = this;
+    if (this.gradientRows) this.kernels.linearParameterGradientsInputMajor!(dU, X, this.gradient, this.db, this.gradientRows, N, I, O);
+    else this.kernels.linearParameterGradients(dU, X, this.gradient, this.db, N, I, O);
+  }
+
+  /** Whether backwardWithUpdate runs here: W stored input-major, on kernels that fuse the two. */
+  get updatesInBackward(): boolean {
+    return this.inputMajor && this.kernels.linearSgdStepInputMajor !== undefined;
+  }
+
+  /**
+   * backward() and plain SGD on W (W -= eta dW) in one pass, for a whole step
+   * that reads no gradient before its update: W ends the same bit for bit, db is
+   * computed, and dW only when asked for (`dW`), from this step's X and dU. The
+   * caller keeps those until then (Network.settleGradients).
+   */
+  backwardWithUpdate(dU: Float, eta: number): void {
+    const X = this.input!, N = this.rows;
+    this.gradOutput = dU;
+    this.kernels.linearSgdStepInputMajor!(dU, X, this.W, this.gradient, this.db, this.gradientRows!, N, this.inFeatures, this.outFeatures, eta);
+    this.owed = { X, dU, rows: N };
+  }
+
+  /** dL/dW of the last backward pass, out x in or input-major (see matrix()). */
+  get dW(): Float {
+    if (this.owed) {
+      const { X, dU, rows } = this.owed;
+      this.owed = null;
+      this.parameterGradients(X, dU, rows);
+    }
+    return this.gradient;
   }
 
   /** W or dW out x in, as the math writes them (the buffer itself, or a transposed copy where it is stored input-major), or b or db. */
@@ -91,7 +127,7 @@ export class Linear implements Layer {
   parameters(): Parameter[] {
     const rows = this.gradientRows ? { mayBeNonZero: this.gradientRows, inFeatures: this.inFeatures, outFeatures: this.outFeatures } : undefined;
     return [
-      { name: 'W', value: this.W, grad: this.dW, rows },
+      { name: 'W', value: this.W, grad: this.gradient, rows },
       { name: 'b', value: this.b, grad: this.db },
     ];
   }

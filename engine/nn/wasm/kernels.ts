@@ -240,10 +240,13 @@ const PANEL_VECTORS = 7;
 
 /**
  * out[0 .. 4V) = init (or 0 where init is 0) + the sum over the list's pairs
- * (j, x) of x src[j stride .. + 4V): V vectors summed in registers. Inlined with
- * a constant V, so each width gets a loop of its own.
+ * (j, x) of x src[j stride .. + 4V): V vectors summed in registers. With
+ * `step` (an SGD step's W) not 0, the sums are also taken off step's row:
+ * step -= eta sum, the multiply and subtraction of sgdStepInputMajor, so the
+ * result is the same bit for bit. Inlined with a constant V, so each width gets
+ * a loop of its own.
  */
-@inline function panelSums(V: i32, src: usize, stride: i32, list: usize, count: i32, init: usize, out: usize): void {
+@inline function panelSums(V: i32, src: usize, stride: i32, list: usize, count: i32, init: usize, out: usize, step: usize, eta: f32): void {
   const z = f32x4.splat(0);
   let a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z;
   if (init) {
@@ -265,25 +268,42 @@ const PANEL_VECTORS = 7;
     if (V > 5) a5 = madd(a5, x, v128.load(s, 80));
     if (V > 6) a6 = madd(a6, x, v128.load(s, 96));
   }
-  v128.store(out, a0);
-  if (V > 1) v128.store(out, a1, 16);
-  if (V > 2) v128.store(out, a2, 32);
-  if (V > 3) v128.store(out, a3, 48);
-  if (V > 4) v128.store(out, a4, 64);
-  if (V > 5) v128.store(out, a5, 80);
-  if (V > 6) v128.store(out, a6, 96);
+  if (out) {
+    v128.store(out, a0);
+    if (V > 1) v128.store(out, a1, 16);
+    if (V > 2) v128.store(out, a2, 32);
+    if (V > 3) v128.store(out, a3, 48);
+    if (V > 4) v128.store(out, a4, 64);
+    if (V > 5) v128.store(out, a5, 80);
+    if (V > 6) v128.store(out, a6, 96);
+  }
+  if (step) {
+    const etas = f32x4.splat(eta);
+    stepVector(step, 0, etas, a0);
+    if (V > 1) stepVector(step, 16, etas, a1);
+    if (V > 2) stepVector(step, 32, etas, a2);
+    if (V > 3) stepVector(step, 48, etas, a3);
+    if (V > 4) stepVector(step, 64, etas, a4);
+    if (V > 5) stepVector(step, 80, etas, a5);
+    if (V > 6) stepVector(step, 96, etas, a6);
+  }
+}
+
+/** w -= eta g for the vector at w + offset: plain SGD, as sgdStepInputMajor rounds it. */
+@inline function stepVector(w: usize, offset: usize, etas: v128, g: v128): void {
+  v128.store(w + offset, f32x4.sub(v128.load(w + offset), f32x4.mul(etas, g)));
 }
 
 /** panelSums for a width known only at run time. */
-function panelSumsOf(V: i32, src: usize, stride: i32, list: usize, count: i32, init: usize, out: usize): void {
+function panelSumsOf(V: i32, src: usize, stride: i32, list: usize, count: i32, init: usize, out: usize, step: usize, eta: f32): void {
   switch (V) {
-    case 7: panelSums(7, src, stride, list, count, init, out); break;
-    case 6: panelSums(6, src, stride, list, count, init, out); break;
-    case 5: panelSums(5, src, stride, list, count, init, out); break;
-    case 4: panelSums(4, src, stride, list, count, init, out); break;
-    case 3: panelSums(3, src, stride, list, count, init, out); break;
-    case 2: panelSums(2, src, stride, list, count, init, out); break;
-    default: panelSums(1, src, stride, list, count, init, out);
+    case 7: panelSums(7, src, stride, list, count, init, out, step, eta); break;
+    case 6: panelSums(6, src, stride, list, count, init, out, step, eta); break;
+    case 5: panelSums(5, src, stride, list, count, init, out, step, eta); break;
+    case 4: panelSums(4, src, stride, list, count, init, out, step, eta); break;
+    case 3: panelSums(3, src, stride, list, count, init, out, step, eta); break;
+    case 2: panelSums(2, src, stride, list, count, init, out, step, eta); break;
+    default: panelSums(1, src, stride, list, count, init, out, step, eta);
   }
 }
 
@@ -355,7 +375,7 @@ export function linearForwardInputMajor(X: usize, Wt: usize, b: usize, Y: usize,
     const Vp = panelVectors(V, P, p), rowBytes = Vp << 4;
     for (let n = 0; n < N; n++) {
       const count = load<i32>(counts + (<usize>n << 2)), list = lists + (<usize>(n * I) << 3);
-      panelSumsOf(Vp, panel, rowBytes, list, count, b + (<usize>o << 2), Y + (<usize>(n * O + o) << 2));
+      panelSumsOf(Vp, panel, rowBytes, list, count, b + (<usize>o << 2), Y + (<usize>(n * O + o) << 2), 0, 0);
     }
     panel += <usize>(I * rowBytes);
     o += Vp << 2;
@@ -371,38 +391,53 @@ const BLOCK = 64;
  * inputs that are zero in every example are zeroed only if they were not zero
  * already (at small batches, most of them are). `scratch` has room for
  * I (2 BLOCK + 2) numbers.
+ *
+ * With Wt not 0, plain SGD on W as well: Wt -= eta dWt, the same W bit for bit
+ * as sgdStepInputMajor after the gradient. In one block of sums, each row of W
+ * is stepped as its sum is done, and dWt is not written (what it holds is then
+ * no gradient, and `rows` stays true of it); in more, after them all.
  */
-export function linearParameterGradientsInputMajor(dY: usize, X: usize, dWt: usize, db: usize, rows: usize, N: i32, I: i32, O: i32, scratch: usize): void {
+export function linearParameterGradientsInputMajor(dY: usize, X: usize, dWt: usize, db: usize, rows: usize, N: i32, I: i32, O: i32, scratch: usize, Wt: usize, eta: f32): void {
   const counts = scratch, active = scratch + (<usize>I << 2), lists = active + (<usize>I << 2);
-  const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS;
+  const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS, fused = Wt != 0 && N <= BLOCK;
   for (let n0 = 0; n0 < N; n0 += BLOCK) {
     const block = min(BLOCK, N - n0), first = n0 == 0;
     examplesPerInput(X, n0, block, I, counts, lists);
-    // The inputs this block uses, in order; the first block zeroes the rows of the others that were not zero.
-    let used = 0;
-    for (let i = 0; i < I; i++) {
-      if (load<i32>(counts + (<usize>i << 2)) > 0) {
-        store<i32>(active + (<usize>used << 2), i);
-        used++;
-        store<u8>(rows + <usize>i, 1);
-      } else if (first && load<u8>(rows + <usize>i)) {
-        zeroPanelRow(dWt, i, I, V, P);
-        store<u8>(rows + <usize>i, 0);
-      }
-    }
+    const used = activeInputs(counts, I, active, fused ? 0 : rows, first ? dWt : 0, V, P);
     let o = 0, panel = dWt;
     for (let p = 0; p < P; p++) {
       const Vp = panelVectors(V, P, p), rowBytes = Vp << 4;
       for (let k = 0; k < used; k++) {
         const i = load<i32>(active + (<usize>k << 2)), count = load<i32>(counts + (<usize>i << 2)), row = panel + <usize>(i * rowBytes);
         // Later blocks add to what the first wrote (or to the zeros it left).
-        panelSumsOf(Vp, dY + (<usize>o << 2), O << 2, lists + (<usize>(i * block) << 3), count, first ? 0 : row, row);
+        panelSumsOf(Vp, dY + (<usize>o << 2), O << 2, lists + (<usize>(i * block) << 3), count, first ? 0 : row, fused ? 0 : row, fused ? Wt + (row - dWt) : 0, eta);
       }
       panel += <usize>(I * rowBytes);
       o += Vp << 2;
     }
   }
+  if (Wt && !fused) sgdStepInputMajor(Wt, dWt, rows, I, O, eta);
   columnSums(dY, N, O, db);
+}
+
+/**
+ * The inputs that some example uses (counts above 0), in order, into `active`;
+ * how many. With `rows`, marks them in it, and with `zero` (the first block's
+ * dWt) zeroes the rows of the others that were not zero.
+ */
+function activeInputs(counts: usize, I: i32, active: usize, rows: usize, zero: usize, V: i32, P: i32): i32 {
+  let used = 0;
+  for (let i = 0; i < I; i++) {
+    if (load<i32>(counts + (<usize>i << 2)) > 0) {
+      store<i32>(active + (<usize>used << 2), i);
+      used++;
+      if (rows) store<u8>(rows + <usize>i, 1);
+    } else if (rows && zero && load<u8>(rows + <usize>i)) {
+      zeroPanelRow(zero, i, I, V, P);
+      store<u8>(rows + <usize>i, 0);
+    }
+  }
+  return used;
 }
 
 /** Input i's row of every panel of an input-major matrix, set to zero. */
@@ -548,6 +583,27 @@ export function allFinite(a: usize, n: i32): bool {
   let rest: f32 = 0;
   for (let i = n4; i < n; i++) rest += f32At(a, i) * 0;
   return !v128.any_true(bits) && rest == 0;
+}
+
+/**
+ * The sum of the squares of the first n entries, in float64, two lanes to a
+ * vector: a float32 squared is exact there, so only the additions round.
+ */
+export function sumOfSquares(a: usize, n: i32): f64 {
+  const n4 = n & ~3;
+  let low = f64x2.splat(0), high = f64x2.splat(0);
+  for (let i = 0; i < n4; i += 4) {
+    const v = vecAt(a, i), l = f64x2.promote_low_f32x4(v), h = f64x2.promote_low_f32x4(v128.shuffle<i64>(v, v, 1, 0));
+    low = f64x2.add(low, f64x2.mul(l, l));
+    high = f64x2.add(high, f64x2.mul(h, h));
+  }
+  const sum = f64x2.add(low, high);
+  let s = f64x2.extract_lane(sum, 0) + f64x2.extract_lane(sum, 1);
+  for (let i = n4; i < n; i++) {
+    const x = <f64>f32At(a, i);
+    s += x * x;
+  }
+  return s;
 }
 
 // ---- sigmoid and tanh, which need exp: one lane at a time ----
