@@ -47,72 +47,84 @@
 
 /*
  * The products of a layer with W stored out x in (every layer but a first one
- * on sparse inputs) work on groups of up to six outputs: six sums in registers,
- * with the vector they share and the six vectors loaded for them, is what V8
- * keeps in x64's registers without spilling a sum to the stack in the loop.
+ * on sparse inputs). The forward pass sums two examples and four outputs at a
+ * time: eight sums in registers, fed by two vectors of x and four of W per
+ * step, each loaded once for two or four sums. dW works on groups of up to six
+ * outputs: six sums in registers, with the vector they share and the six
+ * vectors loaded for them, is what V8 keeps in x64's registers without
+ * spilling a sum to the stack in the loop.
  */
 
-/** Outputs per group, at most. */
+/** [the sum of a's lanes, of b's, of c's, of d's] */
+@inline function laneSums(a: v128, b: v128, c: v128, d: v128): v128 {
+  // [a0 + a2, b0 + b2, a1 + a3, b1 + b3], and the same of c and d
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 4, 1, 5), v128.shuffle<f32>(a, b, 2, 6, 3, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 4, 1, 5), v128.shuffle<f32>(c, d, 2, 6, 3, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 1, 4, 5), v128.shuffle<f32>(ab, cd, 2, 3, 6, 7));
+}
+
+/**
+ * y0[0 .. S) = b + W x0 and y1[0 .. S) = b + W x1 for the S rows of W (length I,
+ * S at most 4) from `w`; the inputs past the last multiple of four are added one
+ * at a time. Inlined with a constant S.
+ */
+@inline function rowDots(S: i32, x0: usize, x1: usize, w: usize, I: i32, b: usize, y0: usize, y1: usize): void {
+  const I4 = I & ~3, row = <usize>I << 2, z = f32x4.splat(0);
+  const w1 = w + row, w2 = w1 + row, w3 = w2 + row;
+  let a0 = z, a1 = z, a2 = z, a3 = z, c0 = z, c1 = z, c2 = z, c3 = z;
+  for (let k: usize = 0; k < <usize>I4 << 2; k += 16) {
+    const p = v128.load(x0 + k), q = v128.load(x1 + k), u0 = v128.load(w + k);
+    a0 = madd(a0, p, u0); c0 = madd(c0, q, u0);
+    if (S > 1) { const u1 = v128.load(w1 + k); a1 = madd(a1, p, u1); c1 = madd(c1, q, u1); }
+    if (S > 2) { const u2 = v128.load(w2 + k); a2 = madd(a2, p, u2); c2 = madd(c2, q, u2); }
+    if (S > 3) { const u3 = v128.load(w3 + k); a3 = madd(a3, p, u3); c3 = madd(c3, q, u3); }
+  }
+  let s = laneSums(a0, a1, a2, a3), t = laneSums(c0, c1, c2, c3);
+  for (let i = I4; i < I; i++) {
+    // Column i of the S rows.
+    let u = f32x4.splat(f32At(w, i));
+    if (S > 1) u = f32x4.replace_lane(u, 1, f32At(w1, i));
+    if (S > 2) u = f32x4.replace_lane(u, 2, f32At(w2, i));
+    if (S > 3) u = f32x4.replace_lane(u, 3, f32At(w3, i));
+    s = madd(s, f32x4.splat(f32At(x0, i)), u);
+    t = madd(t, f32x4.splat(f32At(x1, i)), u);
+  }
+  if (S == 4) {
+    const bias = v128.load(b);
+    v128.store(y0, f32x4.add(s, bias));
+    v128.store(y1, f32x4.add(t, bias));
+    return;
+  }
+  setF32(y0, 0, f32x4.extract_lane(s, 0) + f32At(b, 0));
+  setF32(y1, 0, f32x4.extract_lane(t, 0) + f32At(b, 0));
+  if (S > 1) { setF32(y0, 1, f32x4.extract_lane(s, 1) + f32At(b, 1)); setF32(y1, 1, f32x4.extract_lane(t, 1) + f32At(b, 1)); }
+  if (S > 2) { setF32(y0, 2, f32x4.extract_lane(s, 2) + f32At(b, 2)); setF32(y1, 2, f32x4.extract_lane(t, 2) + f32At(b, 2)); }
+}
+
+/** Y = X W^T + b. */
+export function linearForward(X: usize, W: usize, b: usize, Y: usize, N: i32, I: i32, O: i32): void {
+  const row = <usize>I << 2, out = <usize>O << 2;
+  for (let n = 0; n < N; n += 2) {
+    // An odd last example is summed twice and stored once.
+    const two = n + 1 < N, x0 = X + <usize>n * row, x1 = two ? x0 + row : x0, y0 = Y + <usize>n * out, y1 = two ? y0 + out : y0;
+    for (let o = 0; o < O; o += 4) {
+      const w = W + <usize>o * row, bo = b + (<usize>o << 2), yo = <usize>o << 2;
+      switch (min(4, O - o)) {
+        case 4: rowDots(4, x0, x1, w, I, bo, y0 + yo, y1 + yo); break;
+        case 3: rowDots(3, x0, x1, w, I, bo, y0 + yo, y1 + yo); break;
+        case 2: rowDots(2, x0, x1, w, I, bo, y0 + yo, y1 + yo); break;
+        default: rowDots(1, x0, x1, w, I, bo, y0 + yo, y1 + yo);
+      }
+    }
+  }
+}
+
+/** Outputs per group of dW's sums, at most. */
 const GROUP = 6;
 
 /** How many outputs group g has when O outputs are cut into G groups as evenly as can be. */
 @inline function groupSize(O: i32, G: i32, g: i32): i32 {
   return O / G + (g < O % G ? 1 : 0);
-}
-
-/**
- * y[j] = b[j] + x . W[j] for the S rows of W (length I) from `w`: the dot
- * products of one example with a group of outputs. Inlined with a constant S.
- */
-@inline function groupDots(S: i32, x: usize, w: usize, I: i32, b: usize, y: usize): void {
-  const I4 = I & ~3, row = <usize>I << 2, z = f32x4.splat(0);
-  const w1 = w + row, w2 = w1 + row, w3 = w2 + row, w4 = w3 + row, w5 = w4 + row;
-  let a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z;
-  for (let c: usize = 0; c < <usize>I4 << 2; c += 16) {
-    const v = v128.load(x + c);
-    a0 = madd(a0, v, v128.load(w + c));
-    if (S > 1) a1 = madd(a1, v, v128.load(w1 + c));
-    if (S > 2) a2 = madd(a2, v, v128.load(w2 + c));
-    if (S > 3) a3 = madd(a3, v, v128.load(w3 + c));
-    if (S > 4) a4 = madd(a4, v, v128.load(w4 + c));
-    if (S > 5) a5 = madd(a5, v, v128.load(w5 + c));
-  }
-  let s0 = sum4(a0), s1 = sum4(a1), s2 = sum4(a2), s3 = sum4(a3), s4 = sum4(a4), s5 = sum4(a5);
-  for (let i = I4; i < I; i++) {
-    const v = f32At(x, i);
-    s0 += v * f32At(w, i);
-    if (S > 1) s1 += v * f32At(w1, i);
-    if (S > 2) s2 += v * f32At(w2, i);
-    if (S > 3) s3 += v * f32At(w3, i);
-    if (S > 4) s4 += v * f32At(w4, i);
-    if (S > 5) s5 += v * f32At(w5, i);
-  }
-  setF32(y, 0, s0 + f32At(b, 0));
-  if (S > 1) setF32(y, 1, s1 + f32At(b, 1));
-  if (S > 2) setF32(y, 2, s2 + f32At(b, 2));
-  if (S > 3) setF32(y, 3, s3 + f32At(b, 3));
-  if (S > 4) setF32(y, 4, s4 + f32At(b, 4));
-  if (S > 5) setF32(y, 5, s5 + f32At(b, 5));
-}
-
-/** Y = X W^T + b. */
-export function linearForward(X: usize, W: usize, b: usize, Y: usize, N: i32, I: i32, O: i32): void {
-  const G = (O + GROUP - 1) / GROUP;
-  for (let n = 0; n < N; n++) {
-    const x = X + (<usize>(n * I) << 2);
-    for (let g = 0, o = 0; g < G; g++) {
-      const S = groupSize(O, G, g), w = W + (<usize>(o * I) << 2), bo = b + (<usize>o << 2), y = Y + (<usize>(n * O + o) << 2);
-      switch (S) {
-        case 6: groupDots(6, x, w, I, bo, y); break;
-        case 5: groupDots(5, x, w, I, bo, y); break;
-        case 4: groupDots(4, x, w, I, bo, y); break;
-        case 3: groupDots(3, x, w, I, bo, y); break;
-        case 2: groupDots(2, x, w, I, bo, y); break;
-        default: groupDots(1, x, w, I, bo, y);
-      }
-      o += S;
-    }
-  }
 }
 
 /**
@@ -139,12 +151,15 @@ export function linearForward(X: usize, W: usize, b: usize, Y: usize, N: i32, I:
   if (S > 5) setVec(dW, (o0 + 5) * I + c, a5);
 }
 
-/** dW = dY^T X and db = dY^T 1_N. */
+/**
+ * dW = dY^T X and db = dY^T 1_N. Each block of four inputs serves every group
+ * of outputs in turn, so that its column of X (N vectors) is read from the L1 cache.
+ */
 export function linearParameterGradients(dY: usize, X: usize, dW: usize, db: usize, N: i32, I: i32, O: i32): void {
   const G = (O + GROUP - 1) / GROUP, I4 = I & ~3;
-  for (let g = 0, o = 0; g < G; g++) {
-    const S = groupSize(O, G, g);
-    for (let c = 0; c < I4; c += 4) {
+  for (let c = 0; c < I4; c += 4) {
+    for (let g = 0, o = 0; g < G; g++) {
+      const S = groupSize(O, G, g);
       switch (S) {
         case 6: groupGradients(6, dY, X, N, I, O, o, c, dW); break;
         case 5: groupGradients(5, dY, X, N, I, O, o, c, dW); break;
@@ -153,8 +168,8 @@ export function linearParameterGradients(dY: usize, X: usize, dW: usize, db: usi
         case 2: groupGradients(2, dY, X, N, I, O, o, c, dW); break;
         default: groupGradients(1, dY, X, N, I, O, o, c, dW);
       }
+      o += S;
     }
-    o += S;
   }
   for (let o = 0; o < O; o++) {
     for (let i = I4; i < I; i++) {
@@ -538,15 +553,20 @@ export function reluBackward(U: usize, dH: usize, dU: usize, n: i32): void {
   for (let i = n4; i < n; i++) setF32(dU, i, f32At(U, i) > 0 ? f32At(dH, i) : 0);
 }
 
-/** B = A * m / keep on n entries, with m a mask of bytes (1 kept, 0 dropped). */
+/**
+ * B = A * m / keep on n entries, with m a mask of bytes (1 kept, 0 dropped), as
+ * A * m * (1 / keep): exactly A * m / keep when 1 / keep is a power of two
+ * (dropout 0.5), else within a unit in the last place of it. A NaN or an
+ * infinity dropped still gives NaN, as in the TypeScript kernel.
+ */
 export function applyMask(A: usize, m: usize, B: usize, n: i32, keep: f32): void {
-  const n4 = n & ~3, keeps = f32x4.splat(keep);
+  const n4 = n & ~3, scale: f32 = 1 / keep, scales = f32x4.splat(scale);
   for (let i = 0; i < n4; i += 4) {
     const bytes = v128.load32_zero(m + <usize>i);
-    const mask = f32x4.convert_i32x4_u(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(bytes)));
-    setVec(B, i, f32x4.div(f32x4.mul(mask, vecAt(A, i)), keeps));
+    const mask = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(bytes)));
+    setVec(B, i, f32x4.mul(f32x4.mul(mask, vecAt(A, i)), scales));
   }
-  for (let i = n4; i < n; i++) setF32(B, i, (<f32>load<u8>(m + <usize>i) * f32At(A, i)) / keep);
+  for (let i = n4; i < n; i++) setF32(B, i, <f32>load<u8>(m + <usize>i) * f32At(A, i) * scale);
 }
 
 /**
@@ -555,12 +575,12 @@ export function applyMask(A: usize, m: usize, B: usize, n: i32, keep: f32): void
  * engine/nn/random.ts, draw for draw.
  */
 export function bernoulliMask(s: usize, m: usize, n: i32, threshold: f64): void {
-  // A draw is an integer: draw >= threshold exactly when draw >= ceil(threshold), compared in 64 bits.
-  const limit = <u64>Math.ceil(threshold);
   let s0 = load<u32>(s), s1 = load<u32>(s, 4), s2 = load<u32>(s, 8), s3 = load<u32>(s, 12);
-  for (let i = 0; i < n; i++) {
+  // A pointer, not an index: one register less, so that V8 keeps all four words of the state in registers.
+  for (let at = m, end = m + <usize>n; at < end; at++) {
     const draw = rotl<u32>(s1 * 5, 7) * 9;
-    store<u8>(m + <usize>i, <u64>draw >= limit ? 1 : 0);
+    // Compared as float64, which holds every draw exactly.
+    store<u8>(at, <f64>draw >= threshold);
     const t = s1 << 9;
     s2 ^= s0;
     s3 ^= s1;
