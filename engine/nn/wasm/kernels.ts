@@ -309,8 +309,8 @@ const PANEL_VECTORS = 7;
   v128.store(w + offset, f32x4.sub(v128.load(w + offset), f32x4.mul(etas, g)));
 }
 
-/** panelSums for a width known only at run time. */
-function panelSumsOf(V: i32, src: usize, stride: i32, list: usize, count: i32, init: usize, out: usize, step: usize, eta: f32): void {
+/** panelSums for a width known only at run time, inlined too: the kernels call it for every row and panel. */
+@inline function panelSumsOf(V: i32, src: usize, stride: i32, list: usize, count: i32, init: usize, out: usize, step: usize, eta: f32): void {
   switch (V) {
     case 7: panelSums(7, src, stride, list, count, init, out, step, eta); break;
     case 6: panelSums(6, src, stride, list, count, init, out, step, eta); break;
