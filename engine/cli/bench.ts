@@ -138,7 +138,8 @@ function kernelProfile(config: TrainingConfig, data: Splits, kernels: Kernels): 
     if (typeof f !== 'function' || name.startsWith('allocate')) continue;
     timed[name] = (...args: unknown[]): unknown => {
       const start = performance.now(), result = (f as (...a: unknown[]) => unknown)(...args);
-      const key = name.startsWith('linear') ? `${name} ${args.filter((a) => typeof a === 'number').slice(-3).join('x')}` : name;
+      // A product's first three numbers are its N, I and O.
+      const key = name.startsWith('linear') ? `${name} ${args.filter((a) => typeof a === 'number').slice(0, 3).join('x')}` : name;
       totals.set(key, (totals.get(key) ?? 0) + performance.now() - start);
       return result;
     };
