@@ -115,7 +115,7 @@ export class Network {
    * the inputs it is computed from are still there: before a new batch overwrites them.
    */
   settleGradients(): void {
-    for (const layer of this.layers) if (layer instanceof Linear) void layer.dW;
+    for (const layer of this.layers) if (layer instanceof Linear) layer.settle();
   }
 }
 

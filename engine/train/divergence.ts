@@ -42,7 +42,11 @@ export interface Divergence extends NonFinite {
  */
 export function stepIsFinite(network: Network, dataLoss: number, penalty: number): boolean {
   if (!Number.isFinite(dataLoss) || !Number.isFinite(penalty)) return false;
-  return network.layers.every((layer, l) => network.kernels.allFinite(network.gradientInto(l), layer.rows * layer.outFeatures));
+  const layers = network.layers;
+  for (let l = 0; l < layers.length; l++) {
+    if (!network.kernels.allFinite(network.gradientInto(l), layers[l].rows * layers[l].outFeatures)) return false;
+  }
+  return true;
 }
 
 function firstBad(a: Float, length: number): 'NaN' | 'Infinity' | null {

@@ -28,7 +28,13 @@ export class Stepper {
   dataLoss = 0;
   penalty = 0;
 
-  constructor(readonly network: Network, readonly optimizer: SGD) {}
+  /** The first layer, if it can take its update with its backward pass (finish()): W input-major, under plain SGD. */
+  private readonly updatedInBackward: Linear | null;
+
+  constructor(readonly network: Network, readonly optimizer: SGD) {
+    const first = network.layers[0];
+    this.updatedInBackward = first instanceof Linear && first.updatesInBackward && optimizer.plain(first.parameters()[0]) ? first : null;
+  }
 
   /** No sub-step of a batch is done: the next one needs a batch (begin). */
   get between(): boolean {
@@ -89,7 +95,7 @@ export class Stepper {
    * after the same check, and leaves its dW to be computed when asked for.
    */
   finish(): boolean {
-    const net = this.network, L = net.layers.length, first = this.updatedInBackward();
+    const net = this.network, L = net.layers.length, first = this.updatedInBackward;
     if (!first || this.done > 2 * L) {
       while (!this.readyToUpdate) this.advance();
       return this.update();
@@ -104,12 +110,6 @@ export class Stepper {
     this.optimizer.step(first.W);
     this.done = 0;
     return true;
-  }
-
-  /** The first layer, if it can take its update with its backward pass: W input-major, under plain SGD. */
-  private updatedInBackward(): Linear | null {
-    const first = this.network.layers[0];
-    return first instanceof Linear && first.updatesInBackward && this.optimizer.plain(first.parameters()[0]) ? first : null;
   }
 
   /** Where and why this step's values are not all finite, and what to try: after update() refused it. */

@@ -106,12 +106,16 @@ export class Linear implements Layer {
 
   /** dL/dW of the last backward pass, out x in or input-major (see matrix()). */
   get dW(): Float {
-    if (this.owed) {
-      const { X, dU, rows } = this.owed;
-      this.owed = null;
-      this.parameterGradients(X, dU, rows);
-    }
+    this.settle();
     return this.gradient;
+  }
+
+  /** Computes dW if the last step left it owed (backwardWithUpdate). */
+  settle(): void {
+    if (!this.owed) return;
+    const { X, dU, rows } = this.owed;
+    this.owed = null;
+    this.parameterGradients(X, dU, rows);
   }
 
   /** W or dW out x in, as the math writes them (the buffer itself, or a transposed copy where it is stored input-major), or b or db. */
