@@ -199,8 +199,8 @@ async function workerThroughput(events: Recorder, batchSize: number, ms: number)
 test('training in the worker with 20 snapshots a second keeps at least 85% of headless throughput', async () => {
   // Speeds on these machines vary by some 5% from one second to the next, so the
   // two are measured in turn, twice each, and the best of each compared. The
-  // worker is paused while the headless process runs. The embedded digits are a
-  // few hundred steps an epoch: enough epochs that the run cannot end while measured.
+  // worker is paused while the headless process runs. An epoch of the embedded
+  // digits is 1,600 steps: enough epochs that the run cannot end while measured.
   const config: TrainingConfig = { ...DEFAULT_CONFIG, epochs: 1000 };
   const { run, events } = controller();
   try {

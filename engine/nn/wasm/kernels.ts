@@ -29,10 +29,6 @@
   v128.store(base + (<usize>index << 2), value);
 }
 
-@inline function sum4(v: v128): f32 {
-  return f32x4.extract_lane(v, 0) + f32x4.extract_lane(v, 1) + f32x4.extract_lane(v, 2) + f32x4.extract_lane(v, 3);
-}
-
 /**
  * acc + a b. The build makes two modules of this file: with relaxed SIMD this is
  * one fused multiply-add (rounded once, so the last bit may differ), without it a
@@ -626,7 +622,7 @@ export function sumOfSquares(a: usize, n: i32): f64 {
   return s;
 }
 
-// ---- sigmoid and tanh, which need exp: one lane at a time ----
+// ---- sigmoid (four lanes, with its own e^x) and tanh (one lane at a time) ----
 
 /**
  * e^x in each lane, to about two units in the last place of float32: x = k ln 2 + r
