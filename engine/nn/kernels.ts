@@ -42,9 +42,9 @@ export interface Kernels {
   linearParameterGradientsInputMajor?(dY: Float, X: Float, dWt: Float, db: Float, rows: Uint8Array, N: number, I: number, O: number): void;
   /**
    * linearParameterGradientsInputMajor then sgdStepInputMajor in one call, for a
-   * step whose dW nothing reads: the same db, and the same W bit for bit. Up to
-   * 64 examples, each row of W is stepped as its sum is done and dWt is not
-   * written (what it holds after is no gradient; `rows` stays true of it).
+   * step whose dW nothing reads: the same db, and the same W bit for bit. Each
+   * row of W is stepped as its sum is done and dWt is not written (what it holds
+   * after is no gradient; `rows` stays true of it).
    */
   linearSgdStepInputMajor?(dY: Float, X: Float, Wt: Float, dWt: Float, db: Float, rows: Uint8Array, N: number, I: number, O: number, eta: number): void;
   /** Plain SGD, W -= eta dW, on an input-major W: only the rows that `rows` marks are read and written (the others' gradient is 0). */

@@ -129,7 +129,7 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
   const arena = new Arena(), scratch = new Scratch(arena), k = instantiate(arena, bytes);
   // A random generator's state, copied in and out around each mask it draws.
   const stateAt = arena.bytes(16), state = new Int32Array(arena.memory.buffer, stateAt, 4);
-  const gradientScratch = (N: number, I: number): number => scratch.at(4 * I * (2 * Math.min(N, 64) + 2));
+  const gradientScratch = (N: number, I: number, O: number): number => scratch.at(4 * (2 * I * (N + 1) + N * O));
   return {
     name: VARIANTS[chosen].name,
     title: VARIANTS[chosen].title,
@@ -148,10 +148,10 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
       k.linearForwardInputMajor(address(X), address(Wt), address(b), address(Y), N, I, O, scratch.at(4 * N * (2 * I + 1)));
     },
     linearParameterGradientsInputMajor(dY, X, dWt, db, rows, N, I, O) {
-      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, gradientScratch(N, I), 0, 0);
+      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, gradientScratch(N, I, O), 0, 0);
     },
     linearSgdStepInputMajor(dY, X, Wt, dWt, db, rows, N, I, O, eta) {
-      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, gradientScratch(N, I), address(Wt), eta);
+      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, gradientScratch(N, I, O), address(Wt), eta);
     },
     sgdStepInputMajor: (W, dW, rows, I, O, eta) => k.sgdStepInputMajor(address(W), address(dW), address(rows), I, O, eta),
     sgdStep(w, g, v, eta, alpha, lambda, decays) {

@@ -148,14 +148,14 @@ for (const [N, I, O] of WASM_SHAPES) {
 
 test(`${wasm.name}: an input-major dW over batches that zero different inputs, and the update that skips its zero rows`, () => {
   const random = new Random(11);
-  const N = 70, I = 50, O = 32; // more examples than one block of dW's sums
+  const N = 70, I = 50, O = 32;
   const dWt = copyInto(wasm, new Array(I * O).fill(9)), rows = wasm.allocateMask(I).fill(1), db = copyInto(wasm, new Array(O).fill(9));
   const W = randomArray(random, O * I), Wt = copyInto(wasm, toPanels(W, O, I));
   for (const zeroInputs of [[0, 1, 2, 3, 49], [4, 5, 6, 7, 8, 20], [], [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10]]) {
     const values = { X: sparse(random, N * I), dY: randomArray(random, N * O) };
     for (const i of zeroInputs) for (let n = 0; n < N; n++) values.X[n * I + i] = 0;
     const X = copyInto(wasm, values.X), dY = copyInto(wasm, values.dY);
-    // The update taken with dW's sums, on copies of the last batch's dW and marks (over two blocks of sums, N, and one, 5):
+    // The update taken with dW's sums, on copies of the last batch's dW and marks (on all N examples, and on 5):
     // what it leaves there is no gradient, but the marks stay true of it.
     const fused = copyInto(wasm, Wt), fusedDb = copyInto(wasm, new Array(O).fill(9));
     for (const n of [5, N]) {

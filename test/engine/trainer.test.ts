@@ -96,7 +96,7 @@ test('a whole step takes the first layer\'s update with its backward pass: the s
   const wasm = wasmKernels();
   if (!wasm) return assert.fail(`no WebAssembly SIMD here: ${wasmProblem()}`);
   const firstDW = (t: Trainer): Float32Array => (t.network.layers[0] as Linear).matrix('dW') as Float32Array;
-  // 10: one block of dW's sums, where dW is left to be computed when asked for; 100: two blocks, where it is computed.
+  // dW is left to be computed when asked for, at a small mini-batch and a large one.
   for (const batchSize of [10, 100]) {
     let fused = 0;
     const counting: Kernels = {

@@ -235,7 +235,11 @@ export function linearInputGradient(dY: usize, W: usize, dX: usize, N: i32, I: i
  *   forward, per example and panel: Y[n, panel] = b + sum of X[n, i] Wt[i, panel]
  *   dW, per input and panel:        dWt[i, panel] = sum of X[n, i] dY[n, panel]
  * Each sum stays in registers over its whole list, and a panel's rows are
- * contiguous, so its block (I x 112 bytes) stays in the L2 cache. Seven vectors
+ * contiguous, so its block (I x 112 bytes) stays in the L2 cache; dW first
+ * copies dY's columns into the same panels (N x 112 bytes each), which the L1
+ * cache holds where dY's scattered rows would not fit past 64 examples. A
+ * list's pairs hold 16 j for row j, which the panel's width V turns into the
+ * row's bytes. Seven vectors
  * is the most V8 keeps in registers (with the input and the seven loaded
  * vectors: fifteen of x64's sixteen); with eight, a sum is spilled to the stack
  * every step and the loop runs at a third of the speed.
@@ -251,13 +255,14 @@ const PANEL_VECTORS = 7;
 
 /**
  * out[0 .. 4V) = init (or 0 where init is 0) + the sum over the list's pairs
- * (j, x) of x src[j stride .. + 4V): V vectors summed in registers. With
+ * (16 j, x) of x times row j of src (rows of 4V floats): V vectors summed in
+ * registers. With
  * `step` (an SGD step's W) not 0, the sums are also taken off step's row:
  * step -= eta sum, the multiply and subtraction of sgdStepInputMajor, so the
  * result is the same bit for bit. Inlined with a constant V, so each width gets
  * a loop of its own.
  */
-@inline function panelSums(V: i32, src: usize, stride: i32, list: usize, count: i32, init: usize, out: usize, step: usize, eta: f32): void {
+@inline function panelSums(V: i32, src: usize, list: usize, count: i32, init: usize, out: usize, step: usize, eta: f32): void {
   const z = f32x4.splat(0);
   let a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z;
   if (init) {
@@ -269,8 +274,8 @@ const PANEL_VECTORS = 7;
     if (V > 5) a5 = v128.load(init, 80);
     if (V > 6) a6 = v128.load(init, 96);
   }
-  for (let k = 0; k < count; k++) {
-    const pair = list + (<usize>k << 3), s = src + <usize>(load<i32>(pair) * stride), x = v128.load32_splat(pair, 4);
+  for (let pair = list, end = list + (<usize>count << 3); pair < end; pair += 8) {
+    const s = src + <usize>(load<i32>(pair) * V), x = v128.load32_splat(pair, 4);
     a0 = madd(a0, x, v128.load(s));
     if (V > 1) a1 = madd(a1, x, v128.load(s, 16));
     if (V > 2) a2 = madd(a2, x, v128.load(s, 32));
@@ -306,15 +311,15 @@ const PANEL_VECTORS = 7;
 }
 
 /** panelSums for a width known only at run time, inlined too: the kernels call it for every row and panel. */
-@inline function panelSumsOf(V: i32, src: usize, stride: i32, list: usize, count: i32, init: usize, out: usize, step: usize, eta: f32): void {
+@inline function panelSumsOf(V: i32, src: usize, list: usize, count: i32, init: usize, out: usize, step: usize, eta: f32): void {
   switch (V) {
-    case 7: panelSums(7, src, stride, list, count, init, out, step, eta); break;
-    case 6: panelSums(6, src, stride, list, count, init, out, step, eta); break;
-    case 5: panelSums(5, src, stride, list, count, init, out, step, eta); break;
-    case 4: panelSums(4, src, stride, list, count, init, out, step, eta); break;
-    case 3: panelSums(3, src, stride, list, count, init, out, step, eta); break;
-    case 2: panelSums(2, src, stride, list, count, init, out, step, eta); break;
-    default: panelSums(1, src, stride, list, count, init, out, step, eta);
+    case 7: panelSums(7, src, list, count, init, out, step, eta); break;
+    case 6: panelSums(6, src, list, count, init, out, step, eta); break;
+    case 5: panelSums(5, src, list, count, init, out, step, eta); break;
+    case 4: panelSums(4, src, list, count, init, out, step, eta); break;
+    case 3: panelSums(3, src, list, count, init, out, step, eta); break;
+    case 2: panelSums(2, src, list, count, init, out, step, eta); break;
+    default: panelSums(1, src, list, count, init, out, step, eta);
   }
 }
 
@@ -332,7 +337,7 @@ const PANEL_VECTORS = 7;
 }
 
 /**
- * For each example, its non-zero inputs as pairs (i, X[n, i]) in `lists` (N x I
+ * For each example, its non-zero inputs as pairs (16 i, X[n, i]) in `lists` (N x I
  * pairs), how many in `counts`. Blocks of four zeros are skipped at once.
  */
 function inputsPerExample(X: usize, N: i32, I: i32, counts: usize, lists: usize): void {
@@ -343,37 +348,37 @@ function inputsPerExample(X: usize, N: i32, I: i32, counts: usize, lists: usize)
     for (let i = 0; i < I4; i += 4) {
       const v = vecAt(row, i);
       if (!v128.any_true(v)) continue;
-      k = appendNonZero(list, k, i, f32x4.extract_lane(v, 0));
-      k = appendNonZero(list, k, i + 1, f32x4.extract_lane(v, 1));
-      k = appendNonZero(list, k, i + 2, f32x4.extract_lane(v, 2));
-      k = appendNonZero(list, k, i + 3, f32x4.extract_lane(v, 3));
+      k = appendNonZero(list, k, i << 4, f32x4.extract_lane(v, 0));
+      k = appendNonZero(list, k, (i + 1) << 4, f32x4.extract_lane(v, 1));
+      k = appendNonZero(list, k, (i + 2) << 4, f32x4.extract_lane(v, 2));
+      k = appendNonZero(list, k, (i + 3) << 4, f32x4.extract_lane(v, 3));
     }
-    for (let i = I4; i < I; i++) k = appendNonZero(list, k, i, f32At(row, i));
+    for (let i = I4; i < I; i++) k = appendNonZero(list, k, i << 4, f32At(row, i));
     store<i32>(counts + (<usize>n << 2), k);
   }
 }
 
 /**
- * For each input, the examples n0 .. n0 + rows - 1 where it is not zero, as
- * pairs (n, X[n, i]) in `lists` (I x rows pairs), how many in `counts`.
+ * For each input, the examples where it is not zero, as pairs (16 n, X[n, i])
+ * in `lists` (I x N pairs), how many in `counts`.
  */
-function examplesPerInput(X: usize, n0: i32, rows: i32, I: i32, counts: usize, lists: usize): void {
+function examplesPerInput(X: usize, N: i32, I: i32, counts: usize, lists: usize): void {
   memory.fill(counts, 0, <usize>I << 2);
   const I4 = I & ~3;
-  for (let n = n0; n < n0 + rows; n++) {
+  for (let n = 0; n < N; n++) {
     const row = X + (<usize>(n * I) << 2);
     for (let i = 0; i < I4; i += 4) {
       if (!v128.any_true(vecAt(row, i))) continue;
-      for (let j = i; j < i + 4; j++) appendExample(lists, counts, rows, j, n, f32At(row, j));
+      for (let j = i; j < i + 4; j++) appendExample(lists, counts, N, j, n << 4, f32At(row, j));
     }
-    for (let j = I4; j < I; j++) appendExample(lists, counts, rows, j, n, f32At(row, j));
+    for (let j = I4; j < I; j++) appendExample(lists, counts, N, j, n << 4, f32At(row, j));
   }
 }
 
-/** Appends (n, x) to input i's list (room for `rows` pairs) if x is not zero. */
-@inline function appendExample(lists: usize, counts: usize, rows: i32, i: i32, n: i32, x: f32): void {
+/** Appends (j, x) to input i's list (room for `rows` pairs) if x is not zero. */
+@inline function appendExample(lists: usize, counts: usize, rows: i32, i: i32, j: i32, x: f32): void {
   const at = counts + (<usize>i << 2);
-  store<i32>(at, appendNonZero(lists + (<usize>(i * rows) << 3), load<i32>(at), n, x));
+  store<i32>(at, appendNonZero(lists + (<usize>(i * rows) << 3), load<i32>(at), j, x));
 }
 
 /** Y = X W^T + b with W in input-major panels (Wt); O is a multiple of 4. `scratch` has room for N (2 I + 1) numbers. */
@@ -386,65 +391,75 @@ export function linearForwardInputMajor(X: usize, Wt: usize, b: usize, Y: usize,
     const Vp = panelVectors(V, P, p), rowBytes = Vp << 4;
     for (let n = 0; n < N; n++) {
       const count = load<i32>(counts + (<usize>n << 2)), list = lists + (<usize>(n * I) << 3);
-      panelSumsOf(Vp, panel, rowBytes, list, count, b + (<usize>o << 2), Y + (<usize>(n * O + o) << 2), 0, 0);
+      panelSumsOf(Vp, panel, list, count, b + (<usize>o << 2), Y + (<usize>(n * O + o) << 2), 0, 0);
     }
     panel += <usize>(I * rowBytes);
     o += Vp << 2;
   }
 }
 
-/** Examples per block of dW's sums: their part of a panel's columns of dY (BLOCK x 112 bytes) stays in the L1 cache. */
-const BLOCK = 64;
+/**
+ * dY's columns in the panels of Wt, each an N x 4Vp block with a row per
+ * example: the rows that a pixel's list picks are then in one compact block.
+ */
+function panelsOfRows(dY: usize, N: i32, O: i32, V: i32, P: i32, out: usize): void {
+  let o = 0, panel = out;
+  for (let p = 0; p < P; p++) {
+    const bytes = <usize>panelVectors(V, P, p) << 4;
+    for (let n = 0; n < N; n++) {
+      const from = dY + (<usize>(n * O + o) << 2), to = panel + <usize>n * bytes;
+      for (let k: usize = 0; k < bytes; k += 16) v128.store(to + k, v128.load(from + k));
+    }
+    panel += <usize>N * bytes;
+    o += <i32>bytes >> 2;
+  }
+}
 
 /**
  * dWt = X^T dY in input-major panels, and db = dY^T 1_N; O is a multiple of 4.
  * `rows` has a byte per input, 0 only where its row of dWt is all zero: rows of
  * inputs that are zero in every example are zeroed only if they were not zero
  * already (at small batches, most of them are). `scratch` has room for
- * I (2 BLOCK + 2) numbers.
+ * 2 I (N + 1) + N O numbers.
  *
- * With Wt not 0, plain SGD on W as well: Wt -= eta dWt, the same W bit for bit
- * as sgdStepInputMajor after the gradient. In one block of sums, each row of W
- * is stepped as its sum is done, and dWt is not written (what it holds is then
- * no gradient, and `rows` stays true of it); in more, after them all.
+ * With Wt not 0, plain SGD on W instead: each row of W is stepped as its sum is
+ * done, W -= eta dW with the multiply and subtraction of sgdStepInputMajor (the
+ * same W bit for bit), and dWt is not written: what it holds is then no
+ * gradient, and `rows` stays true of it.
  */
 export function linearParameterGradientsInputMajor(dY: usize, X: usize, dWt: usize, db: usize, rows: usize, N: i32, I: i32, O: i32, scratch: usize, Wt: usize, eta: f32): void {
-  const counts = scratch, active = scratch + (<usize>I << 2), lists = active + (<usize>I << 2);
-  const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS, fused = Wt != 0 && N <= BLOCK;
-  for (let n0 = 0; n0 < N; n0 += BLOCK) {
-    const block = min(BLOCK, N - n0), first = n0 == 0;
-    examplesPerInput(X, n0, block, I, counts, lists);
-    const used = activeInputs(counts, I, active, fused ? 0 : rows, first ? dWt : 0, V, P);
-    let o = 0, panel = dWt;
-    for (let p = 0; p < P; p++) {
-      const Vp = panelVectors(V, P, p), rowBytes = Vp << 4;
-      for (let k = 0; k < used; k++) {
-        const i = load<i32>(active + (<usize>k << 2)), count = load<i32>(counts + (<usize>i << 2)), row = panel + <usize>(i * rowBytes);
-        // Later blocks add to what the first wrote (or to the zeros it left).
-        panelSumsOf(Vp, dY + (<usize>o << 2), O << 2, lists + (<usize>(i * block) << 3), count, first ? 0 : row, fused ? 0 : row, fused ? Wt + (row - dWt) : 0, eta);
-      }
-      panel += <usize>(I * rowBytes);
-      o += Vp << 2;
+  const counts = scratch, active = counts + (<usize>I << 2), lists = active + (<usize>I << 2), dYp = lists + (<usize>(I * N) << 3);
+  const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS;
+  panelsOfRows(dY, N, O, V, P, dYp);
+  examplesPerInput(X, N, I, counts, lists);
+  const used = activeInputs(counts, I, active, Wt ? 0 : rows, dWt, V, P);
+  let panel: usize = 0, o: usize = 0;
+  for (let p = 0; p < P; p++) {
+    const Vp = panelVectors(V, P, p), rowBytes = Vp << 4, rowsOfDY = dYp + <usize>N * o;
+    for (let k = 0; k < used; k++) {
+      const i = load<i32>(active + (<usize>k << 2)), count = load<i32>(counts + (<usize>i << 2)), row = panel + <usize>(i * rowBytes);
+      panelSumsOf(Vp, rowsOfDY, lists + (<usize>(i * N) << 3), count, 0, Wt ? 0 : dWt + row, Wt ? Wt + row : 0, eta);
     }
+    panel += <usize>(I * rowBytes);
+    o += rowBytes;
   }
-  if (Wt && !fused) sgdStepInputMajor(Wt, dWt, rows, I, O, eta);
   columnSums(dY, N, O, db);
 }
 
 /**
  * The inputs that some example uses (counts above 0), in order, into `active`;
- * how many. With `rows`, marks them in it, and with `zero` (the first block's
- * dWt) zeroes the rows of the others that were not zero.
+ * how many. With `rows`, marks them in it, and zeroes the rows of dWt of the
+ * others that were not zero.
  */
-function activeInputs(counts: usize, I: i32, active: usize, rows: usize, zero: usize, V: i32, P: i32): i32 {
+function activeInputs(counts: usize, I: i32, active: usize, rows: usize, dWt: usize, V: i32, P: i32): i32 {
   let used = 0;
   for (let i = 0; i < I; i++) {
     if (load<i32>(counts + (<usize>i << 2)) > 0) {
       store<i32>(active + (<usize>used << 2), i);
       used++;
       if (rows) store<u8>(rows + <usize>i, 1);
-    } else if (rows && zero && load<u8>(rows + <usize>i)) {
-      zeroPanelRow(zero, i, I, V, P);
+    } else if (rows && load<u8>(rows + <usize>i)) {
+      zeroPanelRow(dWt, i, I, V, P);
       store<u8>(rows + <usize>i, 0);
     }
   }
