@@ -35,13 +35,19 @@ export function subset(from: Dataset, indices: ArrayLike<number>): Dataset {
  * features into X (rows x features) and their labels as one-hot rows into Y.
  */
 export function fillBatch(data: Dataset, order: Int32Array, start: number, rows: number, X: Float, Y: Float): void {
-  const F = data.features, K = data.classes, images = data.images;
-  Y.fill(0, 0, rows * K);
+  const F = data.features, images = data.images;
   for (let r = 0; r < rows; r++) {
     const e = order[start + r];
     X.set(images.subarray(e * F, (e + 1) * F), r * F);
-    Y[r * K + data.labels[e]] = 1;
   }
+  fillTargets(data, order, start, rows, Y);
+}
+
+/** The labels of examples order[start .. start + rows), as one-hot rows of Y. */
+export function fillTargets(data: Dataset, order: Int32Array, start: number, rows: number, Y: Float): void {
+  const K = data.classes;
+  Y.fill(0, 0, rows * K);
+  for (let r = 0; r < rows; r++) Y[r * K + data.labels[order[start + r]]] = 1;
 }
 
 /** 0, 1, ..., n - 1 */

@@ -12,6 +12,17 @@ import { bernoulliMask } from './random';
  * the float64 path), and WebAssembly SIMD (engine/nn/wasmKernels.ts), whose kernels
  * need every buffer in the module's memory: hence `allocate`.
  */
+/** A data set's images as kernels keep them for gathering batches (Kernels.sparseImages). */
+export interface SparseImages {
+  readonly count: number;
+  readonly features: number;
+}
+
+/** A batch's lists of non-zero inputs, as kernels keep them (Kernels.allocateLists, gatherRows). */
+export interface InputLists {
+  readonly rows: number;
+}
+
 export interface Kernels {
   /** wasm-relaxed-simd: the SIMD kernels with fused multiply-add, where the runtime has relaxed SIMD. */
   readonly name: 'typescript' | 'wasm-simd' | 'wasm-relaxed-simd';
@@ -31,22 +42,37 @@ export interface Kernels {
    * Y = X W^T + b with W stored input-major in panels (Wt, see panelIndex), O a
    * multiple of 4: kernels that have it (the SIMD ones) train a network's first
    * layer this way, summing, per example, only the rows of Wt that its non-zero
-   * inputs pick.
+   * inputs pick. `lists`: X's non-zero inputs, where gatherRows gave them;
+   * without, the kernel finds them in X.
    */
-  linearForwardInputMajor?(X: Float, Wt: Float, b: Float, Y: Float, N: number, I: number, O: number): void;
+  linearForwardInputMajor?(X: Float, Wt: Float, b: Float, Y: Float, N: number, I: number, O: number, lists?: InputLists | null): void;
   /**
    * dWt = X^T dY (W's gradient in the same panels as Wt) and db = dY^T 1_N,
    * overwritten. `rows` has a byte per input, 0 only where its row of dWt is all
    * zero; the kernel keeps it so, and zeroes only rows that were not zero already.
    */
-  linearParameterGradientsInputMajor?(dY: Float, X: Float, dWt: Float, db: Float, rows: Uint8Array, N: number, I: number, O: number): void;
+  linearParameterGradientsInputMajor?(dY: Float, X: Float, dWt: Float, db: Float, rows: Uint8Array, N: number, I: number, O: number, lists?: InputLists | null): void;
   /**
    * linearParameterGradientsInputMajor then sgdStepInputMajor in one call, for a
    * step whose dW nothing reads: the same db, and the same W bit for bit. Each
    * row of W is stepped as its sum is done and dWt is not written (what it holds
    * after is no gradient; `rows` stays true of it).
    */
-  linearSgdStepInputMajor?(dY: Float, X: Float, Wt: Float, dWt: Float, db: Float, rows: Uint8Array, N: number, I: number, O: number, eta: number): void;
+  linearSgdStepInputMajor?(dY: Float, X: Float, Wt: Float, dWt: Float, db: Float, rows: Uint8Array, N: number, I: number, O: number, eta: number, lists?: InputLists | null): void;
+  /**
+   * A data set's images kept as lists of their non-zero inputs, for gatherRows;
+   * null where that would take more memory than the images (fewer than half of
+   * their values are zero) or does not fit.
+   */
+  sparseImages?(images: Float32Array, count: number, features: number): SparseImages | null;
+  /** Room for the lists of a batch of up to `rows` examples. */
+  allocateLists?(rows: number): InputLists;
+  /**
+   * X's rows = examples order[start .. start + rows) of `images`, and `lists`
+   * their lists of non-zero inputs, for the input-major products: a first layer
+   * then skips finding them in X.
+   */
+  gatherRows?(images: SparseImages, order: Int32Array, start: number, rows: number, X: Float, lists: InputLists): void;
   /** Plain SGD, W -= eta dW, on an input-major W: only the rows that `rows` marks are read and written (the others' gradient is 0). */
   sgdStepInputMajor?(W: Float, dW: Float, rows: Uint8Array, I: number, O: number, eta: number): void;
   /**

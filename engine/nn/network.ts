@@ -1,5 +1,5 @@
 import type { Float, Precision } from './tensor';
-import { typescriptKernels, type Kernels } from './kernels';
+import { typescriptKernels, type InputLists, type Kernels } from './kernels';
 import { Random } from './random';
 import type { BuildContext, Layer, LayerSpec, Parameter } from './layers/layer';
 import { Linear } from './layers/linear';
@@ -31,6 +31,7 @@ export class Network {
   readonly kernels: Kernels;
   private readonly params: Parameter[];
   private input: Float | null = null;
+  private inputLists: InputLists | null = null;
   private rows = 0;
   private lastOutput: Float | null = null;
 
@@ -70,9 +71,13 @@ export class Network {
     return this.lastOutput!;
   }
 
-  /** Sets the input of a forward pass that forwardLayer then takes one layer at a time. */
-  beginForward(X: Float, rows: number): void {
+  /**
+   * Sets the input of a forward pass that forwardLayer then takes one layer at a
+   * time; `lists` are its non-zero entries, where the batch came with them (Kernels.gatherRows).
+   */
+  beginForward(X: Float, rows: number, lists: InputLists | null = null): void {
     this.input = X;
+    this.inputLists = lists;
     this.rows = rows;
     this.lastOutput = X;
   }
@@ -80,7 +85,7 @@ export class Network {
   /** Layer l's forward pass, on layer l - 1's output (or the input, for l = 0). */
   forwardLayer(l: number, training: boolean): Float {
     const A = l === 0 ? this.input! : this.layers[l - 1].output;
-    this.lastOutput = this.layers[l].forward(A, this.rows, training);
+    this.lastOutput = this.layers[l].forward(A, this.rows, training, l === 0 ? this.inputLists : null);
     return this.lastOutput;
   }
 

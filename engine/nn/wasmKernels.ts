@@ -13,14 +13,15 @@ import * as fs from 'node:fs';
 import * as v8 from 'node:v8';
 import { distFile } from '../dist';
 import { allocate as allocateArray, type Float, type Precision } from './tensor';
-import type { Kernels } from './kernels';
+import type { InputLists, Kernels, SparseImages } from './kernels';
 
 interface Exports {
   linearForward(X: number, W: number, b: number, Y: number, N: number, I: number, O: number): void;
   linearParameterGradients(dY: number, X: number, dW: number, db: number, N: number, I: number, O: number): void;
   linearInputGradient(dY: number, W: number, dX: number, N: number, I: number, O: number): void;
-  linearForwardInputMajor(X: number, Wt: number, b: number, Y: number, N: number, I: number, O: number, list: number): void;
-  linearParameterGradientsInputMajor(dY: number, X: number, dWt: number, db: number, rows: number, N: number, I: number, O: number, list: number, Wt: number, eta: number): void;
+  linearForwardInputMajor(X: number, Wt: number, b: number, Y: number, N: number, I: number, O: number, table: number, scratch: number): void;
+  linearParameterGradientsInputMajor(dY: number, X: number, dWt: number, db: number, rows: number, N: number, I: number, O: number, table: number, scratch: number, Wt: number, eta: number): void;
+  gatherRows(pairs: number, starts: number, table: number, N: number, X: number, I: number): void;
   sgdStepInputMajor(W: number, dW: number, rows: number, I: number, O: number, eta: number): void;
   sgdStep(w: number, g: number, v: number, n: number, eta: number, alpha: number, lambda: number, decays: number): void;
   reluForward(U: number, H: number, n: number): void;
@@ -89,6 +90,11 @@ class Arena {
     // The buffer after any growth: the one before it is shorter.
     return new Float32Array(this.memory.buffer, start, length);
   }
+
+  ints(length: number): Int32Array {
+    const start = this.bytes(4 * length);
+    return new Int32Array(this.memory.buffer, start, length);
+  }
 }
 
 /** Scratch space of the kernels (lists of non-zero blocks), grown when a larger call needs more. */
@@ -108,11 +114,43 @@ class Scratch {
 }
 
 /** The address of a buffer in the module's memory; anything else is a mistake in the engine, not the user's. */
-function address(a: Float | Uint8Array): number {
+function address(a: Float | Uint8Array | Int32Array): number {
   if (a instanceof Float64Array || !(a.buffer instanceof SharedArrayBuffer)) {
     throw new TypeError('the WebAssembly kernels work on float32 buffers from their own allocate()');
   }
   return a.byteOffset;
+}
+
+/** Images as lists of their non-zero inputs: pairs (16 i, x) from example to example, example e's from pair starts[e] to starts[e + 1]. */
+interface ModuleImages extends SparseImages {
+  readonly pairs: number;
+  readonly starts: number;
+}
+
+/** A table of a batch's lists: each example's pairs' address, and their number. */
+interface ModuleLists extends InputLists {
+  readonly table: Int32Array;
+}
+
+/** The images' lists in the module's memory, if they take no more room than the images. */
+function listImages(arena: Arena, images: Float32Array, count: number, features: number): ModuleImages | null {
+  let nonZero = 0;
+  for (let k = 0; k < count * features; k++) if (images[k] !== 0) nonZero++;
+  if (2 * nonZero > count * features) return null;
+  const starts = arena.ints(count + 1), indices = arena.ints(2 * nonZero), values = new Float32Array(indices.buffer, indices.byteOffset, indices.length);
+  let p = 0;
+  for (let e = 0; e < count; e++) {
+    starts[e] = p;
+    for (let i = 0, at = e * features; i < features; i++, at++) {
+      // NaN is kept, as the kernels' own lists keep it.
+      if (images[at] === 0) continue;
+      indices[2 * p] = 16 * i;
+      values[2 * p + 1] = images[at];
+      p++;
+    }
+  }
+  starts[count] = p;
+  return { count, features, pairs: indices.byteOffset, starts: starts.byteOffset };
 }
 
 function instantiate(arena: Arena, bytes: Uint8Array<ArrayBuffer>): Exports {
@@ -129,7 +167,12 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
   const arena = new Arena(), scratch = new Scratch(arena), k = instantiate(arena, bytes);
   // A random generator's state, copied in and out around each mask it draws.
   const stateAt = arena.bytes(16), state = new Int32Array(arena.memory.buffer, stateAt, 4);
-  const gradientScratch = (N: number, I: number, O: number): number => scratch.at(4 * (2 * I * (N + 1) + N * O));
+  // Room for a batch's lists where the caller has none, and for dW's lists of examples per input.
+  const listScratch = (N: number, I: number, lists: InputLists | null | undefined): number => (lists ? 0 : 4 * N * (2 * I + 2));
+  const gradientScratch = (N: number, I: number, O: number, lists: InputLists | null | undefined): number =>
+    scratch.at(4 * (2 * I * (N + 1) + N * O) + listScratch(N, I, lists));
+  const table = (lists: InputLists | null | undefined): number => (lists ? address((lists as ModuleLists).table) : 0);
+  const listed = new WeakMap<Float32Array, ModuleImages | null>();
   return {
     name: VARIANTS[chosen].name,
     title: VARIANTS[chosen].title,
@@ -144,14 +187,33 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
     linearInputGradient(dY, W, dX, N, I, O) {
       k.linearInputGradient(address(dY), address(W), address(dX), N, I, O);
     },
-    linearForwardInputMajor(X, Wt, b, Y, N, I, O) {
-      k.linearForwardInputMajor(address(X), address(Wt), address(b), address(Y), N, I, O, scratch.at(4 * N * (2 * I + 1)));
+    linearForwardInputMajor(X, Wt, b, Y, N, I, O, lists) {
+      k.linearForwardInputMajor(address(X), address(Wt), address(b), address(Y), N, I, O, table(lists), scratch.at(listScratch(N, I, lists)));
     },
-    linearParameterGradientsInputMajor(dY, X, dWt, db, rows, N, I, O) {
-      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, gradientScratch(N, I, O), 0, 0);
+    linearParameterGradientsInputMajor(dY, X, dWt, db, rows, N, I, O, lists) {
+      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, table(lists), gradientScratch(N, I, O, lists), 0, 0);
     },
-    linearSgdStepInputMajor(dY, X, Wt, dWt, db, rows, N, I, O, eta) {
-      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, gradientScratch(N, I, O), address(Wt), eta);
+    linearSgdStepInputMajor(dY, X, Wt, dWt, db, rows, N, I, O, eta, lists) {
+      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, table(lists), gradientScratch(N, I, O, lists), address(Wt), eta);
+    },
+    sparseImages(images, count, features) {
+      if (!listed.has(images)) {
+        let found: ModuleImages | null = null;
+        try {
+          found = listImages(arena, images, count, features);
+        } catch (e) {
+          // Past the module's maximum memory: the batches are then copied as they are.
+          if (!(e instanceof RangeError)) throw e;
+        }
+        listed.set(images, found);
+      }
+      return listed.get(images)!;
+    },
+    allocateLists: (rows): ModuleLists => ({ rows, table: arena.ints(2 * rows) }),
+    gatherRows(images, order, start, rows, X, lists) {
+      const { pairs, starts, features } = images as ModuleImages, entries = (lists as ModuleLists).table;
+      for (let n = 0; n < rows; n++) entries[2 * n] = order[start + n];
+      k.gatherRows(pairs, starts, address(entries), rows, address(X), features);
     },
     sgdStepInputMajor: (W, dW, rows, I, O, eta) => k.sgdStepInputMajor(address(W), address(dW), address(rows), I, O, eta),
     sgdStep(w, g, v, eta, alpha, lambda, decays) {

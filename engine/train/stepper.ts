@@ -1,5 +1,6 @@
 import type { Float } from '../nn/tensor';
 import type { Network } from '../nn/network';
+import type { InputLists } from '../nn/kernels';
 import { Linear } from '../nn/layers/linear';
 import type { SGD } from '../nn/optimizer';
 import { diagnose, stepIsFinite, type Divergence } from './divergence';
@@ -54,12 +55,12 @@ export class Stepper {
     return this.done === 2 * this.network.layers.length + 1;
   }
 
-  /** The batch of the next step: inputs X and targets Y, `rows` of each. */
-  begin(X: Float, Y: Float, rows: number): void {
+  /** The batch of the next step: inputs X and targets Y, `rows` of each, and X's lists of non-zero inputs if it came with them. */
+  begin(X: Float, Y: Float, rows: number, lists: InputLists | null = null): void {
     if (!this.between) throw new Error('a new batch begins only between steps');
     this.Y = Y;
     this.rows = rows;
-    this.network.beginForward(X, rows);
+    this.network.beginForward(X, rows, lists);
   }
 
   /** The next sub-step: a layer forward, the loss, or a layer backward; nothing once only the update is left. */

@@ -1,10 +1,11 @@
 import type { Float, Precision } from '../nn/tensor';
-import { typescriptKernels, type Kernels } from '../nn/kernels';
+import { typescriptKernels, type InputLists, type Kernels, type SparseImages } from '../nn/kernels';
 import { wasmKernels } from '../nn/wasmKernels';
 import { Random } from '../nn/random';
 import { Network } from '../nn/network';
 import { SGD } from '../nn/optimizer';
-import { fillBatch, identityOrder, type Dataset, type Splits } from '../data/dataset';
+import { fillBatch, fillTargets, identityOrder, type Dataset, type Splits } from '../data/dataset';
+import { Linear } from '../nn/layers/linear';
 import { countCorrect, tallyConfusion } from './metrics';
 import { configProblems, EVAL_ROWS, mlpLayers, type TrainingConfig } from './config';
 import { loadSplits } from '../data/data';
@@ -97,6 +98,11 @@ export class Trainer {
   private readonly order: Int32Array;
   private readonly X: Float;
   private readonly Y: Float;
+  /**
+   * The training images as the kernels keep them, where a first layer sums over
+   * lists of non-zero inputs: a batch is gathered from them with its lists.
+   */
+  private readonly gathered: { readonly images: SparseImages; readonly lists: InputLists } | null;
   /** Evaluation has buffers of its own, so that the current mini-batch stays readable. */
   private readonly evalX: Float;
   private readonly evalY: Float;
@@ -124,6 +130,9 @@ export class Trainer {
     this.Y = kernels.allocate(precision, maxRows * train.classes);
     this.evalX = kernels.allocate(precision, EVAL_ROWS * train.features);
     this.evalY = kernels.allocate(precision, EVAL_ROWS * train.classes);
+    const first = this.network.layers[0];
+    const images = first instanceof Linear && first.inputMajor ? kernels.sparseImages?.(train.images, train.count, train.features) : null;
+    this.gathered = images ? { images, lists: kernels.allocateLists!(config.batchSize) } : null;
   }
 
   /** All epochs trained, and no step under way. */
@@ -228,9 +237,13 @@ export class Trainer {
       this.epoch++;
     }
     this.rows = Math.min(this.config.batchSize, train.count - this.position);
-    fillBatch(train, this.order, this.position, this.rows, this.X, this.Y);
+    const gathered = this.gathered;
+    if (gathered) {
+      this.network.kernels.gatherRows!(gathered.images, this.order, this.position, this.rows, this.X, gathered.lists);
+      fillTargets(train, this.order, this.position, this.rows, this.Y);
+    } else fillBatch(train, this.order, this.position, this.rows, this.X, this.Y);
     this.position += this.rows;
-    this.stepper.begin(this.X, this.Y, this.rows);
+    this.stepper.begin(this.X, this.Y, this.rows, gathered?.lists ?? null);
   }
 
   /** Trains to the end of the current epoch, then measures validation accuracy; null if the run diverged (see `divergence`). */

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DEFAULT_CONFIG, Linear, loadEmbeddedSplits, panelIndex, Random, Trainer, typescriptKernels as k, wasmKernels, createWasmKernels, wasmProblem, type Float, type Kernels,
+  DEFAULT_CONFIG, fillBatch, Linear, loadEmbeddedSplits, panelIndex, Random, Trainer, typescriptKernels as k, wasmKernels, createWasmKernels, wasmProblem, type Float, type InputLists, type Kernels,
 } from '../../engine';
 import { randomArray } from './helpers';
 
@@ -187,6 +187,36 @@ test(`${wasm.name}: an input-major dW over batches that zero different inputs, a
   }
 });
 
+test(`${wasm.name}: a batch gathered from the images' lists is the batch fillBatch copies, and the first layer's products are the same with its lists as without`, () => {
+  const random = new Random(21);
+  const count = 40, I = 37, O = 12, eta = 0.05;
+  const images = Float32Array.from(sparse(random, count * I));
+  images[3 * I + 5] = NaN; // kept in the lists, as the kernels' own lists keep it
+  const encoded = wasm.sparseImages!(images, count, I);
+  assert.ok(encoded, 'digit-like images are kept as lists');
+  assert.equal(wasm.sparseImages!(images, count, I), encoded, 'once per set of images');
+  const data = { images, labels: Uint8Array.from({ length: count }, (_, e) => e % 3), count, features: I, classes: 3 };
+  const order = Int32Array.from({ length: count }, (_, e) => (e * 7) % count), lists = wasm.allocateLists!(17);
+  const Wt = copyInto(wasm, randomArray(random, O * I)), b = copyInto(wasm, randomArray(random, O));
+  for (const [start, N] of [[0, 1], [3, 17], [23, 17]]) {
+    const X = copyInto(wasm, new Array(N * I).fill(9)), expected = new Float32Array(N * I);
+    wasm.gatherRows!(encoded!, order, start, N, X, lists);
+    fillBatch(data, order, start, N, expected, new Float32Array(N * 3));
+    assert.deepEqual(Array.from(X), Array.from(expected), `X of examples ${start} to ${start + N - 1}`);
+    const dY = copyInto(wasm, randomArray(random, N * O));
+    const run = (given: InputLists | null): number[][] => {
+      const Y = copyInto(wasm, new Array(N * O).fill(9)), dWt = copyInto(wasm, new Array(O * I).fill(9)), db = copyInto(wasm, new Array(O).fill(9));
+      const stepped = copyInto(wasm, Wt), rows = wasm.allocateMask(I).fill(1);
+      wasm.linearForwardInputMajor!(X, Wt, b, Y, N, I, O, given);
+      wasm.linearParameterGradientsInputMajor!(dY, X, dWt, db, rows, N, I, O, given);
+      wasm.linearSgdStepInputMajor!(dY, X, stepped, copyInto(wasm, dWt), db, wasm.allocateMask(I), N, I, O, eta, given);
+      return [Y, dWt, db, rows, stepped].map((a) => Array.from(a));
+    };
+    assert.deepEqual(run(lists), run(null), `Y, dW, db, the rows' marks and the stepped W of examples ${start} to ${start + N - 1}`);
+  }
+  assert.equal(wasm.sparseImages!(Float32Array.from(randomArray(random, 10 * I)), 10, I), null, 'images with few zeros are copied as they are');
+});
+
 test(`the ${wasm.name} update, activations and dropout mask agree with the TypeScript ones`, () => {
   const random = new Random(3);
   for (const n of [1, 7, 1001]) {
@@ -282,11 +312,14 @@ test(`${wasm.name}: sums of squares (norms, L2 penalties) are the TypeScript flo
 test(`training with the ${wasm.name} kernels follows the TypeScript run within float32 rounding`, () => {
   const data = loadEmbeddedSplits();
   const config = { ...DEFAULT_CONFIG, batchSize: 16 };
-  const a = new Trainer(config, data, { kernels: wasm }), t = new Trainer(config, data, { kernels: k });
+  let gathered = 0;
+  const counting: Kernels = { ...wasm, gatherRows: (...args) => { gathered++; wasm.gatherRows!(...args); } };
+  const a = new Trainer(config, data, { kernels: counting }), t = new Trainer(config, data, { kernels: k });
   for (let step = 0; step < 30; step++) {
     const sa = a.trainStep(), st = t.trainStep();
     assert.ok(Math.abs(sa.loss - st.loss) < 1e-4 * (1 + st.loss), `step ${step + 1}: loss ${sa.loss} against ${st.loss}`);
   }
+  assert.equal(gathered, 30, 'each batch gathered from the digits\' lists');
   const first = (trainer: Trainer): Float => (trainer.network.layers[0] as Linear).matrix('W');
   assertNear(first(a), first(t), new Float64Array(first(t).length).fill(1e2), 'W of layer 0 after 30 steps');
 });

@@ -1,5 +1,5 @@
 import type { Float, Precision } from '../tensor';
-import type { Kernels } from '../kernels';
+import type { InputLists, Kernels } from '../kernels';
 import type { Random } from '../random';
 
 export type LayerType = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'dropout';
@@ -41,7 +41,8 @@ export interface LayerRecord {
 }
 
 export interface Layer extends LayerRecord {
-  forward(input: Float, rows: number, training: boolean): Float;
+  /** `lists`: the input's non-zero entries, where the batch came with them (Kernels.gatherRows); a first linear layer uses them. */
+  forward(input: Float, rows: number, training: boolean, lists?: InputLists | null): Float;
   /** Uses the rows and input of the last forward pass. */
   backward(gradOutput: Float): Float | null;
   parameters(): Parameter[];

@@ -1,5 +1,5 @@
 import type { Float } from '../tensor';
-import { panelIndex, type Kernels } from '../kernels';
+import { panelIndex, type InputLists, type Kernels } from '../kernels';
 import type { BuildContext, Layer, Parameter } from './layer';
 
 /**
@@ -27,9 +27,11 @@ export class Linear implements Layer {
   /** dW's buffer; read through `dW`, which computes it first if a step left it owed. */
   private readonly gradient: Float;
   /** What dW is computed from, after a step that updated W without it (backwardWithUpdate). */
-  private owed: { readonly X: Float; readonly dU: Float; readonly rows: number } | null = null;
+  private owed: { readonly X: Float; readonly lists: InputLists | null; readonly dU: Float; readonly rows: number } | null = null;
   rows = 0;
   input: Float | null = null;
+  /** The input's lists of non-zero entries, where the last forward pass was given them. */
+  private inputLists: InputLists | null = null;
   gradOutput: Float | null = null;
   private readonly kernels: Kernels;
 
@@ -62,11 +64,12 @@ export class Linear implements Layer {
     }
   }
 
-  forward(X: Float, rows: number): Float {
+  forward(X: Float, rows: number, _training = false, lists: InputLists | null = null): Float {
     this.input = X;
     this.rows = rows;
+    this.inputLists = lists;
     const { inFeatures: I, outFeatures: O } = this;
-    if (this.inputMajor) this.kernels.linearForwardInputMajor!(X, this.W, this.b, this.output, rows, I, O);
+    if (this.inputMajor) this.kernels.linearForwardInputMajor!(X, this.W, this.b, this.output, rows, I, O, lists);
     else this.kernels.linearForward(X, this.W, this.b, this.output, rows, I, O);
     return this.output;
   }
@@ -74,15 +77,15 @@ export class Linear implements Layer {
   backward(dU: Float): Float | null {
     this.gradOutput = dU;
     this.owed = null;
-    this.parameterGradients(this.input!, dU, this.rows);
+    this.parameterGradients(this.input!, this.inputLists, dU, this.rows);
     if (this.gradInput) this.kernels.linearInputGradient(dU, this.W, this.gradInput, this.rows, this.inFeatures, this.outFeatures);
     return this.gradInput;
   }
 
   /** dW = dU^T X and db = dU^T 1_N. */
-  private parameterGradients(X: Float, dU: Float, N: number): void {
+  private parameterGradients(X: Float, lists: InputLists | null, dU: Float, N: number): void {
     const { inFeatures: I, outFeatures: O } = this;
-    if (this.gradientRows) this.kernels.linearParameterGradientsInputMajor!(dU, X, this.gradient, this.db, this.gradientRows, N, I, O);
+    if (this.gradientRows) this.kernels.linearParameterGradientsInputMajor!(dU, X, this.gradient, this.db, this.gradientRows, N, I, O, lists);
     else this.kernels.linearParameterGradients(dU, X, this.gradient, this.db, N, I, O);
   }
 
@@ -98,10 +101,10 @@ export class Linear implements Layer {
    * caller keeps those until then (Network.settleGradients).
    */
   backwardWithUpdate(dU: Float, eta: number): void {
-    const X = this.input!, N = this.rows;
+    const X = this.input!, lists = this.inputLists, N = this.rows;
     this.gradOutput = dU;
-    this.kernels.linearSgdStepInputMajor!(dU, X, this.W, this.gradient, this.db, this.gradientRows!, N, this.inFeatures, this.outFeatures, eta);
-    this.owed = { X, dU, rows: N };
+    this.kernels.linearSgdStepInputMajor!(dU, X, this.W, this.gradient, this.db, this.gradientRows!, N, this.inFeatures, this.outFeatures, eta, lists);
+    this.owed = { X, lists, dU, rows: N };
   }
 
   /** dL/dW of the last backward pass, out x in or input-major (see matrix()). */
@@ -113,9 +116,9 @@ export class Linear implements Layer {
   /** Computes dW if the last step left it owed (backwardWithUpdate). */
   settle(): void {
     if (!this.owed) return;
-    const { X, dU, rows } = this.owed;
+    const { X, lists, dU, rows } = this.owed;
     this.owed = null;
-    this.parameterGradients(X, dU, rows);
+    this.parameterGradients(X, lists, dU, rows);
   }
 
   /** W or dW out x in, as the math writes them (the buffer itself, or a transposed copy where it is stored input-major), or b or db. */

@@ -336,11 +336,29 @@ const PANEL_VECTORS = 7;
   return at + <i32>(x != 0);
 }
 
-/**
- * For each example, its non-zero inputs as pairs (16 i, X[n, i]) in `lists` (N x I
- * pairs), how many in `counts`. Blocks of four zeros are skipped at once.
+/*
+ * A batch's lists of non-zero inputs come in a table of N entries, one per
+ * example: the address of its pairs (16 i, X[n, i]) and how many. gatherRows
+ * fills it from a data set kept as such lists; otherwise the products build
+ * it from X (inputsPerExample).
  */
-function inputsPerExample(X: usize, N: i32, I: i32, counts: usize, lists: usize): void {
+
+/** Where example n's list is, from the table. */
+@inline function listOf(table: usize, n: i32): usize {
+  return <usize>load<i32>(table + (<usize>n << 3));
+}
+
+/** How many pairs example n's list has, from the table. */
+@inline function countOf(table: usize, n: i32): i32 {
+  return load<i32>(table + (<usize>n << 3), 4);
+}
+
+/**
+ * For each example, its non-zero inputs as pairs (16 i, X[n, i]) in `lists`
+ * (room for N x I pairs), and the table's entry. Blocks of four zeros are
+ * skipped at once.
+ */
+function inputsPerExample(X: usize, N: i32, I: i32, table: usize, lists: usize): void {
   const I4 = I & ~3;
   for (let n = 0; n < N; n++) {
     const row = X + (<usize>(n * I) << 2), list = lists + (<usize>(n * I) << 3);
@@ -354,44 +372,67 @@ function inputsPerExample(X: usize, N: i32, I: i32, counts: usize, lists: usize)
       k = appendNonZero(list, k, (i + 3) << 4, f32x4.extract_lane(v, 3));
     }
     for (let i = I4; i < I; i++) k = appendNonZero(list, k, i << 4, f32At(row, i));
-    store<i32>(counts + (<usize>n << 2), k);
+    store<i32>(table + (<usize>n << 3), <i32>list);
+    store<i32>(table + (<usize>n << 3), k, 4);
+  }
+}
+
+/** The table of X's lists: `given` if not 0, else built from X in `scratch` (room for N (2 I + 2) numbers). */
+function tableOf(given: usize, X: usize, N: i32, I: i32, scratch: usize): usize {
+  if (given) return given;
+  inputsPerExample(X, N, I, scratch, scratch + (<usize>N << 3));
+  return scratch;
+}
+
+/**
+ * A batch of a data set kept as lists of non-zero inputs: pairs (16 i, x),
+ * example after example, example e's from pair starts[e] to starts[e + 1].
+ * `table` holds the batch's N example indices; each becomes the entry of its
+ * list, and X (N x I) the examples' rows.
+ */
+export function gatherRows(pairs: usize, starts: usize, table: usize, N: i32, X: usize, I: i32): void {
+  memory.fill(X, 0, <usize>(N * I) << 2);
+  for (let n = 0; n < N; n++) {
+    const entry = table + (<usize>n << 3), at = starts + (<usize>load<i32>(entry) << 2);
+    const first = load<i32>(at), count = load<i32>(at, 4) - first, list = pairs + (<usize>first << 3), row = X + (<usize>(n * I) << 2);
+    store<i32>(entry, <i32>list);
+    store<i32>(entry, count, 4);
+    // 16 i / 4 is input i's offset in bytes.
+    for (let pair = list, end = list + (<usize>count << 3); pair < end; pair += 8) store<f32>(row + (<usize>load<i32>(pair) >> 2), load<f32>(pair, 4));
   }
 }
 
 /**
  * For each input, the examples where it is not zero, as pairs (16 n, X[n, i])
- * in `lists` (I x N pairs), how many in `counts`.
+ * in `lists` (room for I x N pairs), how many in `counts`: the table's lists,
+ * turned around.
  */
-function examplesPerInput(X: usize, N: i32, I: i32, counts: usize, lists: usize): void {
+function examplesPerInput(table: usize, N: i32, I: i32, counts: usize, lists: usize): void {
   memory.fill(counts, 0, <usize>I << 2);
-  const I4 = I & ~3;
   for (let n = 0; n < N; n++) {
-    const row = X + (<usize>(n * I) << 2);
-    for (let i = 0; i < I4; i += 4) {
-      if (!v128.any_true(vecAt(row, i))) continue;
-      for (let j = i; j < i + 4; j++) appendExample(lists, counts, N, j, n << 4, f32At(row, j));
+    const list = listOf(table, n);
+    for (let pair = list, end = list + (<usize>countOf(table, n) << 3); pair < end; pair += 8) {
+      const i = load<i32>(pair) >> 4, at = counts + (<usize>i << 2), k = load<i32>(at);
+      const to = lists + (<usize>(i * N + k) << 3);
+      store<i32>(to, n << 4);
+      store<f32>(to, load<f32>(pair, 4), 4);
+      store<i32>(at, k + 1);
     }
-    for (let j = I4; j < I; j++) appendExample(lists, counts, N, j, n << 4, f32At(row, j));
   }
 }
 
-/** Appends (j, x) to input i's list (room for `rows` pairs) if x is not zero. */
-@inline function appendExample(lists: usize, counts: usize, rows: i32, i: i32, j: i32, x: f32): void {
-  const at = counts + (<usize>i << 2);
-  store<i32>(at, appendNonZero(lists + (<usize>(i * rows) << 3), load<i32>(at), j, x));
-}
-
-/** Y = X W^T + b with W in input-major panels (Wt); O is a multiple of 4. `scratch` has room for N (2 I + 1) numbers. */
-export function linearForwardInputMajor(X: usize, Wt: usize, b: usize, Y: usize, N: i32, I: i32, O: i32, scratch: usize): void {
-  const counts = scratch, lists = scratch + (<usize>N << 2);
-  inputsPerExample(X, N, I, counts, lists);
+/**
+ * Y = X W^T + b with W in input-major panels (Wt); O is a multiple of 4. `table`
+ * is X's lists, or 0 to build them in `scratch` (room for N (2 I + 2) numbers).
+ */
+export function linearForwardInputMajor(X: usize, Wt: usize, b: usize, Y: usize, N: i32, I: i32, O: i32, table: usize, scratch: usize): void {
+  table = tableOf(table, X, N, I, scratch);
   const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS;
   let o = 0, panel = Wt;
   for (let p = 0; p < P; p++) {
     const Vp = panelVectors(V, P, p), rowBytes = Vp << 4;
     for (let n = 0; n < N; n++) {
-      const count = load<i32>(counts + (<usize>n << 2)), list = lists + (<usize>(n * I) << 3);
-      panelSumsOf(Vp, panel, list, count, b + (<usize>o << 2), Y + (<usize>(n * O + o) << 2), 0, 0);
+      panelSumsOf(Vp, panel, listOf(table, n), countOf(table, n), b + (<usize>o << 2), Y + (<usize>(n * O + o) << 2), 0, 0);
     }
     panel += <usize>(I * rowBytes);
     o += Vp << 2;
@@ -419,19 +460,20 @@ function panelsOfRows(dY: usize, N: i32, O: i32, V: i32, P: i32, out: usize): vo
  * dWt = X^T dY in input-major panels, and db = dY^T 1_N; O is a multiple of 4.
  * `rows` has a byte per input, 0 only where its row of dWt is all zero: rows of
  * inputs that are zero in every example are zeroed only if they were not zero
- * already (at small batches, most of them are). `scratch` has room for
- * 2 I (N + 1) + N O numbers.
+ * already (at small batches, most of them are). `table` is X's lists, or 0
+ * to build them in `scratch`, which has room for 2 I (N + 1) + N O numbers,
+ * and N (2 I + 2) more without a table.
  *
  * With Wt not 0, plain SGD on W instead: each row of W is stepped as its sum is
  * done, W -= eta dW with the multiply and subtraction of sgdStepInputMajor (the
  * same W bit for bit), and dWt is not written: what it holds is then no
  * gradient, and `rows` stays true of it.
  */
-export function linearParameterGradientsInputMajor(dY: usize, X: usize, dWt: usize, db: usize, rows: usize, N: i32, I: i32, O: i32, scratch: usize, Wt: usize, eta: f32): void {
+export function linearParameterGradientsInputMajor(dY: usize, X: usize, dWt: usize, db: usize, rows: usize, N: i32, I: i32, O: i32, table: usize, scratch: usize, Wt: usize, eta: f32): void {
   const counts = scratch, active = counts + (<usize>I << 2), lists = active + (<usize>I << 2), dYp = lists + (<usize>(I * N) << 3);
   const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS;
   panelsOfRows(dY, N, O, V, P, dYp);
-  examplesPerInput(X, N, I, counts, lists);
+  examplesPerInput(tableOf(table, X, N, I, dYp + (<usize>(N * O) << 2)), N, I, counts, lists);
   const used = activeInputs(counts, I, active, Wt ? 0 : rows, dWt, V, P);
   let panel: usize = 0, o: usize = 0;
   for (let p = 0; p < P; p++) {
