@@ -707,9 +707,23 @@ export function sumOfSquares(a: usize, n: i32): f64 {
   return f32x4.mul(p, i32x4.add(i32x4.shl(j, 23), i32x4.splat(127 << 23)));
 }
 
+/** 1 / (1 + e^-t) in each lane. */
+@inline function sigmoid4(t: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(t))));
+}
+
+/**
+ * H = sigmoid(T) on n entries, two vectors a step: V8 builds every constant of
+ * exp4 again at each use, and two independent series share them.
+ */
 export function sigmoidForward(T: usize, H: usize, n: i32): void {
-  const n4 = n & ~3, one = f32x4.splat(1);
-  for (let i = 0; i < n4; i += 4) setVec(H, i, f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(vecAt(T, i))))));
+  const n8 = n & ~7, n4 = n & ~3;
+  for (let i = 0; i < n8; i += 8) {
+    setVec(H, i, sigmoid4(vecAt(T, i)));
+    setVec(H, i + 4, sigmoid4(vecAt(T, i + 4)));
+  }
+  if (n4 > n8) setVec(H, n8, sigmoid4(vecAt(T, n8)));
   for (let i = n4; i < n; i++) setF32(H, i, 1 / (1 + Mathf.exp(-f32At(T, i))));
 }
 
