@@ -17,7 +17,7 @@ import type { InputLists, Kernels, SparseImages } from './kernels';
 
 interface Exports {
   linearForward(X: number, W: number, b: number, Y: number, N: number, I: number, O: number): void;
-  linearParameterGradients(dY: number, X: number, dW: number, db: number, N: number, I: number, O: number): void;
+  linearParameterGradients(dY: number, X: number, dW: number, db: number, N: number, I: number, O: number, scratch: number): void;
   linearInputGradient(dY: number, W: number, dX: number, N: number, I: number, O: number): void;
   linearForwardInputMajor(X: number, Wt: number, b: number, Y: number, N: number, I: number, O: number, table: number, scratch: number): void;
   linearParameterGradientsInputMajor(dY: number, X: number, dWt: number, db: number, rows: number, N: number, I: number, O: number, table: number, scratch: number, Wt: number, eta: number): void;
@@ -183,7 +183,7 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
     },
     allocateMask: (length) => arena.bytesView(length),
     linearForward: (X, W, b, Y, N, I, O) => k.linearForward(address(X), address(W), address(b), address(Y), N, I, O),
-    linearParameterGradients: (dY, X, dW, db, N, I, O) => k.linearParameterGradients(address(dY), address(X), address(dW), address(db), N, I, O),
+    linearParameterGradients: (dY, X, dW, db, N, I, O) => k.linearParameterGradients(address(dY), address(X), address(dW), address(db), N, I, O, scratch.at(4 * N * O)),
     linearInputGradient(dY, W, dX, N, I, O) {
       k.linearInputGradient(address(dY), address(W), address(dX), N, I, O);
     },

@@ -45,10 +45,8 @@
  * The products of a layer with W stored out x in (every layer but a first one
  * on sparse inputs). The forward pass sums two examples and four outputs at a
  * time: eight sums in registers, fed by two vectors of x and four of W per
- * step, each loaded once for two or four sums. dW works on groups of up to six
- * outputs: six sums in registers, with the vector they share and the six
- * vectors loaded for them, is what V8 keeps in x64's registers without
- * spilling a sum to the stack in the loop.
+ * step, each loaded once for two or four sums. dW = dY^T X is dX = dY W with
+ * dY transposed and X in W's place.
  */
 
 /** [the sum of a's lanes, of b's, of c's, of d's] */
@@ -115,65 +113,16 @@ export function linearForward(X: usize, W: usize, b: usize, Y: usize, N: i32, I:
   }
 }
 
-/** Outputs per group of dW's sums, at most. */
-const GROUP = 6;
-
-/** How many outputs group g has when O outputs are cut into G groups as evenly as can be. */
-@inline function groupSize(O: i32, G: i32, g: i32): i32 {
-  return O / G + (g < O % G ? 1 : 0);
-}
-
 /**
- * dW[o0 + j, c .. c + 4) = sum over n of dY[n, o0 + j] X[n, c .. c + 4) for the
- * S outputs of a group and one block of four inputs. Inlined with a constant S.
+ * dW = dY^T X and db = dY^T 1_N: dX's kernel on dY's transpose (O x N, into
+ * `scratch`), with X in W's place, which sums two outputs and sixteen inputs at
+ * a time.
  */
-@inline function groupGradients(S: i32, dY: usize, X: usize, N: i32, I: i32, O: i32, o0: i32, c: i32, dW: usize): void {
-  const z = f32x4.splat(0);
-  let a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z;
+export function linearParameterGradients(dY: usize, X: usize, dW: usize, db: usize, N: i32, I: i32, O: i32, scratch: usize): void {
   for (let n = 0; n < N; n++) {
-    const v = vecAt(X, n * I + c), d = dY + (<usize>(n * O + o0) << 2);
-    a0 = madd(a0, v, v128.load32_splat(d));
-    if (S > 1) a1 = madd(a1, v, v128.load32_splat(d, 4));
-    if (S > 2) a2 = madd(a2, v, v128.load32_splat(d, 8));
-    if (S > 3) a3 = madd(a3, v, v128.load32_splat(d, 12));
-    if (S > 4) a4 = madd(a4, v, v128.load32_splat(d, 16));
-    if (S > 5) a5 = madd(a5, v, v128.load32_splat(d, 20));
+    for (let o = 0; o < O; o++) setF32(scratch, o * N + n, f32At(dY, n * O + o));
   }
-  setVec(dW, o0 * I + c, a0);
-  if (S > 1) setVec(dW, (o0 + 1) * I + c, a1);
-  if (S > 2) setVec(dW, (o0 + 2) * I + c, a2);
-  if (S > 3) setVec(dW, (o0 + 3) * I + c, a3);
-  if (S > 4) setVec(dW, (o0 + 4) * I + c, a4);
-  if (S > 5) setVec(dW, (o0 + 5) * I + c, a5);
-}
-
-/**
- * dW = dY^T X and db = dY^T 1_N. Each block of four inputs serves every group
- * of outputs in turn, so that its column of X (N vectors) is read from the L1 cache.
- */
-export function linearParameterGradients(dY: usize, X: usize, dW: usize, db: usize, N: i32, I: i32, O: i32): void {
-  const G = (O + GROUP - 1) / GROUP, I4 = I & ~3;
-  for (let c = 0; c < I4; c += 4) {
-    for (let g = 0, o = 0; g < G; g++) {
-      const S = groupSize(O, G, g);
-      switch (S) {
-        case 6: groupGradients(6, dY, X, N, I, O, o, c, dW); break;
-        case 5: groupGradients(5, dY, X, N, I, O, o, c, dW); break;
-        case 4: groupGradients(4, dY, X, N, I, O, o, c, dW); break;
-        case 3: groupGradients(3, dY, X, N, I, O, o, c, dW); break;
-        case 2: groupGradients(2, dY, X, N, I, O, o, c, dW); break;
-        default: groupGradients(1, dY, X, N, I, O, o, c, dW);
-      }
-      o += S;
-    }
-  }
-  for (let o = 0; o < O; o++) {
-    for (let i = I4; i < I; i++) {
-      let s: f32 = 0;
-      for (let n = 0; n < N; n++) s += f32At(dY, n * O + o) * f32At(X, n * I + i);
-      setF32(dW, o * I + i, s);
-    }
-  }
+  linearInputGradient(scratch, X, dW, O, I, N);
   columnSums(dY, N, O, db);
 }
 
