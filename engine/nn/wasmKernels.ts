@@ -132,18 +132,21 @@ interface ModuleLists extends InputLists {
   readonly table: Int32Array;
 }
 
+/** Whether x goes into a list: all but +0 (-0 and NaN go in). */
+const listed = (x: number): boolean => x !== 0 || 1 / x < 0;
+
 /** The images' lists in the module's memory, if they take no more room than the images. */
 function listImages(arena: Arena, images: Float32Array, count: number, features: number): ModuleImages | null {
   let nonZero = 0;
-  for (let k = 0; k < count * features; k++) if (images[k] !== 0) nonZero++;
+  for (let k = 0; k < count * features; k++) if (listed(images[k])) nonZero++;
   if (2 * nonZero > count * features) return null;
   const starts = arena.ints(count + 1), indices = arena.ints(2 * nonZero), values = new Float32Array(indices.buffer, indices.byteOffset, indices.length);
   let p = 0;
   for (let e = 0; e < count; e++) {
     starts[e] = p;
     for (let i = 0, at = e * features; i < features; i++, at++) {
-      // NaN is kept, as the kernels' own lists keep it.
-      if (images[at] === 0) continue;
+      // A gathered X is then the images' rows bit for bit.
+      if (!listed(images[at])) continue;
       indices[2 * p] = 16 * i;
       values[2 * p + 1] = images[at];
       p++;
@@ -172,7 +175,7 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
   const gradientScratch = (N: number, I: number, O: number, lists: InputLists | null | undefined): number =>
     scratch.at(4 * (2 * I * (N + 1) + N * O) + listScratch(N, I, lists));
   const table = (lists: InputLists | null | undefined): number => (lists ? address((lists as ModuleLists).table) : 0);
-  const listed = new WeakMap<Float32Array, ModuleImages | null>();
+  const kept = new WeakMap<Float32Array, ModuleImages | null>();
   return {
     name: VARIANTS[chosen].name,
     title: VARIANTS[chosen].title,
@@ -197,7 +200,7 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
       k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, table(lists), gradientScratch(N, I, O, lists), address(Wt), eta);
     },
     sparseImages(images, count, features) {
-      if (!listed.has(images)) {
+      if (!kept.has(images)) {
         let found: ModuleImages | null = null;
         try {
           found = listImages(arena, images, count, features);
@@ -205,9 +208,9 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
           // Past the module's maximum memory: the batches are then copied as they are.
           if (!(e instanceof RangeError)) throw e;
         }
-        listed.set(images, found);
+        kept.set(images, found);
       }
-      return listed.get(images)!;
+      return kept.get(images)!;
     },
     allocateLists: (rows): ModuleLists => ({ rows, table: arena.ints(2 * rows) }),
     gatherRows(images, order, start, rows, X, lists) {

@@ -192,6 +192,7 @@ test(`${wasm.name}: a batch gathered from the images' lists is the batch fillBat
   const count = 40, I = 37, O = 12, eta = 0.05;
   const images = Float32Array.from(sparse(random, count * I));
   images[3 * I + 5] = NaN; // kept in the lists, as the kernels' own lists keep it
+  images[3 * I + 6] = -0;
   const encoded = wasm.sparseImages!(images, count, I);
   assert.ok(encoded, 'digit-like images are kept as lists');
   assert.equal(wasm.sparseImages!(images, count, I), encoded, 'once per set of images');
