@@ -1,17 +1,6 @@
 import { allocate, sumOfSquares, type Float, type Precision } from './tensor';
 import { bernoulliMask } from './random';
 
-/**
- * The hot loops of training: the dense products of a linear layer, the
- * activations, the dropout mask and the optimizer's update. Shapes in the batched, row-per-example form of
- * mlp-math.md: X is N x I, W is O x I, b has O entries, Y and dY are N x O. Each
- * product has a kernel of its own, written for contiguous inner loops, rather
- * than a general GEMM called on transposes.
- *
- * Two back ends implement it: these plain TypeScript loops (the reference, and
- * the float64 path), and WebAssembly SIMD (engine/nn/wasmKernels.ts), whose kernels
- * need every buffer in the module's memory: hence `allocate`.
- */
 /** A data set's images as kernels keep them for gathering batches (Kernels.sparseImages). */
 export interface SparseImages {
   readonly count: number;
@@ -23,6 +12,17 @@ export interface InputLists {
   readonly rows: number;
 }
 
+/**
+ * The hot loops of training: the dense products of a linear layer, the
+ * activations, the dropout mask and the optimizer's update. Shapes in the batched, row-per-example form of
+ * mlp-math.md: X is N x I, W is O x I, b has O entries, Y and dY are N x O. Each
+ * product has a kernel of its own, written for contiguous inner loops, rather
+ * than a general GEMM called on transposes.
+ *
+ * Two back ends implement it: these plain TypeScript loops (the reference, and
+ * the float64 path), and WebAssembly SIMD (engine/nn/wasmKernels.ts), whose kernels
+ * need every buffer in the module's memory: hence `allocate`.
+ */
 export interface Kernels {
   /** wasm-relaxed-simd: the SIMD kernels with fused multiply-add, where the runtime has relaxed SIMD. */
   readonly name: 'typescript' | 'wasm-simd' | 'wasm-relaxed-simd';
