@@ -26,8 +26,8 @@ export class Linear implements Layer {
   private readonly gradientRows: Uint8Array | null;
   /** dW's buffer; read through `dW`, which computes it first if a step left it owed. */
   private readonly gradient: Float;
-  /** What dW is computed from, after a step that updated W without it (backwardWithUpdate). */
-  private owed: { readonly X: Float; readonly lists: InputLists | null; readonly dU: Float; readonly rows: number } | null = null;
+  /** What dW is computed from while `due`, after a step that updated W without it (backwardWithUpdate): one record, reused, so a step allocates nothing. */
+  private readonly owed: { due: boolean; X: Float | null; lists: InputLists | null; dU: Float | null; rows: number } = { due: false, X: null, lists: null, dU: null, rows: 0 };
   rows = 0;
   input: Float | null = null;
   /** The input's lists of non-zero entries, where the last forward pass was given them. */
@@ -76,7 +76,7 @@ export class Linear implements Layer {
 
   backward(dU: Float): Float | null {
     this.gradOutput = dU;
-    this.owed = null;
+    this.owed.due = false;
     this.parameterGradients(this.input!, this.inputLists, dU, this.rows);
     if (this.gradInput) this.kernels.linearInputGradient(dU, this.W, this.gradInput, this.rows, this.inFeatures, this.outFeatures);
     return this.gradInput;
@@ -104,7 +104,12 @@ export class Linear implements Layer {
     const X = this.input!, lists = this.inputLists, N = this.rows;
     this.gradOutput = dU;
     this.kernels.linearSgdStepInputMajor!(dU, X, this.W, this.gradient, this.db, this.gradientRows!, N, this.inFeatures, this.outFeatures, eta, lists);
-    this.owed = { X, lists, dU, rows: N };
+    const owed = this.owed;
+    owed.due = true;
+    owed.X = X;
+    owed.lists = lists;
+    owed.dU = dU;
+    owed.rows = N;
   }
 
   /** dL/dW of the last backward pass, out x in or input-major (see matrix()). */
@@ -115,10 +120,10 @@ export class Linear implements Layer {
 
   /** Computes dW if the last step left it owed (backwardWithUpdate). */
   settle(): void {
-    if (!this.owed) return;
-    const { X, lists, dU, rows } = this.owed;
-    this.owed = null;
-    this.parameterGradients(X, lists, dU, rows);
+    const owed = this.owed;
+    if (!owed.due) return;
+    owed.due = false;
+    this.parameterGradients(owed.X!, owed.lists, owed.dU!, owed.rows);
   }
 
   /** W or dW out x in, as the math writes them (the buffer itself, or a transposed copy where it is stored input-major), or b or db. */
