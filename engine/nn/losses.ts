@@ -20,23 +20,26 @@ export interface Loss {
 /**
  * Softmax and cross-entropy fused: z = softmax(a), l = -y^T log z, and together
  * dl/da = z - y. The logits are shifted by their maximum so that exp never
- * overflows; the log-sum-exp then gives log z without dividing.
+ * overflows; log z is then a - max - log(sum), so exp runs once per logit.
  */
 export class SoftmaxCrossEntropy implements Loss {
   readonly type = 'softmax-cross-entropy';
   /** z, the softmax probabilities of the last forward pass. */
   readonly probabilities: Float;
   readonly gradInput: Float;
+  /** One row's e^(a - max), kept in double precision until it is divided by the sum. */
+  private readonly exps: Float64Array;
   private targets: Float | null = null;
   private rows = 0;
 
   constructor(readonly classes: number, precision: Precision, maxRows: number, kernels: Kernels = typescriptKernels) {
     this.probabilities = kernels.allocate(precision, maxRows * classes);
     this.gradInput = kernels.allocate(precision, maxRows * classes);
+    this.exps = new Float64Array(classes);
   }
 
   forward(A: Float, Y: Float, rows: number): number {
-    const K = this.classes, Z = this.probabilities;
+    const K = this.classes, Z = this.probabilities, e = this.exps;
     this.targets = Y;
     this.rows = rows;
     let total = 0;
@@ -45,12 +48,11 @@ export class SoftmaxCrossEntropy implements Loss {
       let max = -Infinity;
       for (let k = 0; k < K; k++) if (A[r + k] > max) max = A[r + k];
       let sum = 0;
-      for (let k = 0; k < K; k++) sum += Math.exp(A[r + k] - max);
+      for (let k = 0; k < K; k++) sum += e[k] = Math.exp(A[r + k] - max);
       const logSum = Math.log(sum);
       for (let k = 0; k < K; k++) {
-        const logZ = A[r + k] - max - logSum;
-        Z[r + k] = Math.exp(logZ);
-        if (Y[r + k] !== 0) total -= Y[r + k] * logZ;
+        Z[r + k] = e[k] / sum;
+        if (Y[r + k] !== 0) total -= Y[r + k] * (A[r + k] - max - logSum);
       }
     }
     return total / rows;
