@@ -285,6 +285,16 @@ test(`${wasm.name}: dropout masks are the TypeScript draws, bit for bit, and all
     const kept = mt.reduce((s, m) => s + m, 0) / n;
     if (n > 1000) assert.ok(Math.abs(kept - (1 - rate)) < 0.02, `${kept} of the units kept at rate ${rate}`);
   }
+  // The kernel compares whole numbers: thresholds at a draw, half a unit either side of it, and past every draw.
+  const draw = new Random(3).nextUint32();
+  for (const threshold of [draw, draw - 0.5, draw + 0.5, 0, -1, 2 ** 31 + 0.25, 2 ** 32 - 1, 2 ** 32 - 0.5, 2 ** 32, 2 ** 40, NaN, Infinity, -Infinity]) {
+    const a = new Random(3), t = new Random(3), ma = wasm.allocateMask(64), mt = new Uint8Array(64);
+    a.fillMask(ma, 64, threshold / 4294967296, wasm);
+    t.fillMask(mt, 64, threshold / 4294967296);
+    assert.deepEqual(ma, mt, `threshold ${threshold}`);
+    assert.equal(ma[0], threshold <= draw ? 1 : 0, `the first draw, ${draw}, against ${threshold}`);
+    assert.equal(a.nextUint32(), t.nextUint32(), `the stream after threshold ${threshold}`);
+  }
   for (const n of [1, 3, 4, 9, 1000]) {
     const a = copyInto(wasm, randomArray(new Random(n), n));
     assert.equal(wasm.allFinite(a, n), true, `${n} finite numbers`);

@@ -134,13 +134,14 @@ export function linearInputGradient(dY: usize, W: usize, dX: usize, N: i32, I: i
   for (let n0 = 0; n0 < N; n0 += 2) {
     const two = n0 + 1 < N;
     const y0 = n0 * O, y1 = two ? y0 + O : y0, x0 = n0 * I, x1 = x0 + I;
+    const dY0 = dY + (<usize>y0 << 2), dY1 = dY + (<usize>y1 << 2), dYEnd = dY0 + (<usize>O << 2), row = <usize>I << 2;
     let i = 0;
     for (; i < I16; i += 16) {
       let a0 = zero, a1 = zero, a2 = zero, a3 = zero, c0 = zero, c1 = zero, c2 = zero, c3 = zero;
-      for (let o = 0; o < O; o++) {
-        const w = o * I + i;
-        const d0 = f32x4.splat(f32At(dY, y0 + o)), d1 = f32x4.splat(f32At(dY, y1 + o));
-        const u0 = vecAt(W, w), u1 = vecAt(W, w + 4), u2 = vecAt(W, w + 8), u3 = vecAt(W, w + 12);
+      // By pointers, with the vectors' offsets as constants: no index arithmetic in the loop.
+      for (let d0p = dY0, d1p = dY1, w = W + (<usize>i << 2); d0p < dYEnd; d0p += 4, d1p += 4, w += row) {
+        const d0 = v128.load32_splat(d0p), d1 = v128.load32_splat(d1p);
+        const u0 = v128.load(w), u1 = v128.load(w, 16), u2 = v128.load(w, 32), u3 = v128.load(w, 48);
         a0 = madd(a0, d0, u0); a1 = madd(a1, d0, u1); a2 = madd(a2, d0, u2); a3 = madd(a3, d0, u3);
         c0 = madd(c0, d1, u0); c1 = madd(c1, d1, u1); c2 = madd(c2, d1, u2); c3 = madd(c3, d1, u3);
       }
@@ -578,11 +579,13 @@ export function applyMask(A: usize, m: usize, B: usize, n: i32, keep: f32): void
  */
 export function bernoulliMask(s: usize, m: usize, n: i32, threshold: f64): void {
   let s0 = load<u32>(s), s1 = load<u32>(s, 4), s2 = load<u32>(s, 8), s3 = load<u32>(s, 12);
+  // A whole draw is >= threshold where it is >= the least whole number that is: compared as integers,
+  // with a 33rd bit for a threshold past every draw (NaN's included, as no draw is >= NaN).
+  const least: u64 = threshold <= 0 ? 0 : threshold <= 4294967296 ? <u64>Math.ceil(threshold) : 4294967296;
   // A pointer, not an index: one register less, so that V8 keeps all four words of the state in registers.
   for (let at = m, end = m + <usize>n; at < end; at++) {
     const draw = rotl<u32>(s1 * 5, 7) * 9;
-    // Compared as float64, which holds every draw exactly.
-    store<u8>(at, <f64>draw >= threshold);
+    store<u8>(at, <u64>draw >= least);
     const t = s1 << 9;
     s2 ^= s0;
     s3 ^= s1;
