@@ -70,9 +70,10 @@ export interface Kernels {
   /**
    * X's rows = examples order[start .. start + rows) of `images`, and `lists`
    * their lists of non-zero inputs, for the input-major products: a first layer
-   * then skips finding them in X.
+   * then skips finding them in X. With X null, only the lists: the products
+   * read nothing else of X.
    */
-  gatherRows?(images: SparseImages, order: Int32Array, start: number, rows: number, X: Float, lists: InputLists): void;
+  gatherRows?(images: SparseImages, order: Int32Array, start: number, rows: number, X: Float | null, lists: InputLists): void;
   /** Plain SGD, W -= eta dW, on an input-major W: only the rows that `rows` marks are read and written (the others' gradient is 0). */
   sgdStepInputMajor?(W: Float, dW: Float, rows: Uint8Array, I: number, O: number, eta: number): void;
   /**

@@ -21,7 +21,7 @@ interface Exports {
   linearInputGradient(dY: number, W: number, dX: number, N: number, I: number, O: number): void;
   linearForwardInputMajor(X: number, Wt: number, b: number, Y: number, N: number, I: number, O: number, table: number, scratch: number): void;
   linearParameterGradientsInputMajor(dY: number, X: number, dWt: number, db: number, rows: number, N: number, I: number, O: number, table: number, scratch: number, Wt: number, eta: number): void;
-  gatherRows(pairs: number, starts: number, table: number, N: number, X: number, I: number): void;
+  gatherRows(pairs: number, starts: number, table: number, N: number, X: number, I: number): number;
   sgdStepInputMajor(W: number, dW: number, rows: number, I: number, O: number, eta: number): void;
   sgdStep(w: number, g: number, v: number, n: number, eta: number, alpha: number, lambda: number, decays: number): void;
   reluForward(U: number, H: number, n: number): void;
@@ -216,7 +216,7 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
     gatherRows(images, order, start, rows, X, lists) {
       const { pairs, starts, features } = images as ModuleImages, entries = (lists as ModuleLists).table;
       for (let n = 0; n < rows; n++) entries[2 * n] = order[start + n];
-      k.gatherRows(pairs, starts, address(entries), rows, address(X), features);
+      k.gatherRows(pairs, starts, address(entries), rows, X ? address(X) : 0, features);
     },
     sgdStepInputMajor: (W, dW, rows, I, O, eta) => k.sgdStepInputMajor(address(W), address(dW), address(rows), I, O, eta),
     sgdStep(w, g, v, eta, alpha, lambda, decays) {

@@ -94,6 +94,10 @@ export class Trainer {
   /** Examples of the current epoch taken into mini-batches so far. */
   private position = 0;
   private rows = 0;
+  /** Where in `order` the current mini-batch starts. */
+  private batchStart = 0;
+  /** X still lacks the current mini-batch's rows: a whole step's products read only its lists. */
+  private rowsOwed = false;
   private readonly stepper: Stepper;
   private readonly order: Int32Array;
   private readonly X: Float;
@@ -160,6 +164,7 @@ export class Trainer {
 
   /** The current mini-batch: its inputs X and one-hot targets Y, `rows` of each. */
   get batch(): { readonly X: Float; readonly Y: Float; readonly rows: number } {
+    if (this.rowsOwed) this.gather(true);
     return { X: this.X, Y: this.Y, rows: this.rows };
   }
 
@@ -186,7 +191,7 @@ export class Trainer {
     if (this.stepper.between) {
       // The last step's dW, if it was left owed, before this batch overwrites what it is computed from.
       this.network.settleGradients();
-      this.beginBatch();
+      this.beginBatch(true);
     }
     this.stepper.advance();
   }
@@ -224,26 +229,34 @@ export class Trainer {
   trainStep(): StepResult {
     const started = performance.now();
     // Nothing reads this step between its sub-steps: its first layer may take its update with its backward pass (Stepper.finish).
-    if (this.stepper.between) this.beginBatch();
+    if (this.stepper.between) this.beginBatch(false);
     const result = this.ended(this.stepper.finish());
     this.tally.seconds += (performance.now() - started) / 1000;
     return result;
   }
 
-  private beginBatch(): void {
+  /** The next mini-batch; `withRows` false leaves X's rows to be copied when something reads them (batch). */
+  private beginBatch(withRows: boolean): void {
     const { train } = this.data;
     if (this.position === 0) {
       this.random.shuffle(this.order);
       this.epoch++;
     }
+    this.batchStart = this.position;
     this.rows = Math.min(this.config.batchSize, train.count - this.position);
-    const gathered = this.gathered;
-    if (gathered) {
-      this.network.kernels.gatherRows!(gathered.images, this.order, this.position, this.rows, this.X, gathered.lists);
-      fillTargets(train, this.order, this.position, this.rows, this.Y);
-    } else fillBatch(train, this.order, this.position, this.rows, this.X, this.Y);
+    if (this.gathered) {
+      this.gather(withRows);
+      fillTargets(train, this.order, this.batchStart, this.rows, this.Y);
+    } else fillBatch(train, this.order, this.batchStart, this.rows, this.X, this.Y);
     this.position += this.rows;
-    this.stepper.begin(this.X, this.Y, this.rows, gathered?.lists ?? null);
+    this.stepper.begin(this.X, this.Y, this.rows, this.gathered?.lists ?? null);
+  }
+
+  /** The current mini-batch's lists from the kept images, and with `withRows` its rows of X. */
+  private gather(withRows: boolean): void {
+    const { images, lists } = this.gathered!;
+    this.network.kernels.gatherRows!(images, this.order, this.batchStart, this.rows, withRows ? this.X : null, lists);
+    this.rowsOwed = !withRows;
   }
 
   /** Trains to the end of the current epoch, then measures validation accuracy; null if the run diverged (see `divergence`). */

@@ -197,10 +197,11 @@ test(`${wasm.name}: a batch gathered from the images' lists is the batch fillBat
   assert.ok(encoded, 'digit-like images are kept as lists');
   assert.equal(wasm.sparseImages!(images, count, I), encoded, 'once per set of images');
   const data = { images, labels: Uint8Array.from({ length: count }, (_, e) => e % 3), count, features: I, classes: 3 };
-  const order = Int32Array.from({ length: count }, (_, e) => (e * 7) % count), lists = wasm.allocateLists!(17);
+  const order = Int32Array.from({ length: count }, (_, e) => (e * 7) % count), lists = wasm.allocateLists!(17), listsOnly = wasm.allocateLists!(17);
   const Wt = copyInto(wasm, randomArray(random, O * I)), b = copyInto(wasm, randomArray(random, O));
   for (const [start, N] of [[0, 1], [3, 17], [23, 17]]) {
     const X = copyInto(wasm, new Array(N * I).fill(9)), expected = new Float32Array(N * I);
+    wasm.gatherRows!(encoded!, order, start, N, null, listsOnly);
     wasm.gatherRows!(encoded!, order, start, N, X, lists);
     fillBatch(data, order, start, N, expected, new Float32Array(N * 3));
     assert.deepEqual(Array.from(X), Array.from(expected), `X of examples ${start} to ${start + N - 1}`);
@@ -213,7 +214,9 @@ test(`${wasm.name}: a batch gathered from the images' lists is the batch fillBat
       wasm.linearSgdStepInputMajor!(dY, X, stepped, copyInto(wasm, dWt), db, wasm.allocateMask(I), N, I, O, eta, given);
       return [Y, dWt, db, rows, stepped].map((a) => Array.from(a));
     };
-    assert.deepEqual(run(lists), run(null), `Y, dW, db, the rows' marks and the stepped W of examples ${start} to ${start + N - 1}`);
+    const dense = run(null);
+    assert.deepEqual(run(lists), dense, `Y, dW, db, the rows' marks and the stepped W of examples ${start} to ${start + N - 1}`);
+    assert.deepEqual(run(listsOnly), dense, `the same with lists gathered without X's rows, examples ${start} to ${start + N - 1}`);
   }
   assert.equal(wasm.sparseImages!(Float32Array.from(randomArray(random, 10 * I)), 10, I), null, 'images with few zeros are copied as they are');
 });
@@ -331,6 +334,12 @@ test(`training with the ${wasm.name} kernels follows the TypeScript run within f
     assert.ok(Math.abs(sa.loss - st.loss) < 1e-4 * (1 + st.loss), `step ${step + 1}: loss ${sa.loss} against ${st.loss}`);
   }
   assert.equal(gathered, 30, 'each batch gathered from the digits\' lists');
+  // A whole step gathers only the lists; X's rows come when something reads the batch, once.
+  const rows = (trainer: Trainer): number[] => Array.from(trainer.batch.X.subarray(0, trainer.batch.rows * data.train.features));
+  assert.deepEqual(rows(a), rows(t), 'the last batch\'s X, read after the step');
+  assert.equal(gathered, 31, 'its rows gathered when read');
+  rows(a);
+  assert.equal(gathered, 31, 'and not again');
   const first = (trainer: Trainer): Float => (trainer.network.layers[0] as Linear).matrix('W');
   assertNear(first(a), first(t), new Float64Array(first(t).length).fill(1e2), 'W of layer 0 after 30 steps');
 });
