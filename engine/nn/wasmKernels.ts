@@ -97,7 +97,7 @@ class Arena {
   }
 }
 
-/** Scratch space of the kernels (lists of non-zero blocks), grown when a larger call needs more. */
+/** Scratch space of the kernels (lists of non-zero inputs, dW's lists per input, a transposed dY), grown when a larger call needs more. */
 class Scratch {
   private address = 0;
   private size = 0;

@@ -351,7 +351,8 @@ export function gatherRows(pairs: usize, starts: usize, table: usize, N: i32, X:
   for (let n = 0; n < N; n++) {
     const entry = table + (<usize>n << 3), at = starts + (<usize>load<i32>(entry) << 2);
     const first = load<i32>(at), count = load<i32>(at, 4) - first, list = pairs + (<usize>first << 3), end = list + (<usize>count << 3);
-    for (let line = list; line < end; line += 64) fetched ^= load<i32>(line);
+    // From the line the list starts in, so that its last line is read too.
+    for (let line = list & ~63; line < end; line += 64) fetched ^= load<i32>(line);
     store<i32>(entry, <i32>list);
     store<i32>(entry, count, 4);
     if (!X) continue;
