@@ -31,7 +31,9 @@ interface Exports {
   tanhForward(U: number, H: number, n: number): void;
   tanhBackward(H: number, dH: number, dU: number, n: number): void;
   applyMask(A: number, m: number, B: number, n: number, keep: number): void;
-  bernoulliMask(state: number, m: number, n: number, threshold: number): void;
+  bernoulliMask(state: number, m: number, n: number, threshold: number, jumps: number): void;
+  xoshiroJumps(table: number): void;
+  XOSHIRO_JUMP_BYTES: WebAssembly.Global;
   allFinite(a: number, n: number): number;
   sumOfSquares(a: number, n: number): number;
 }
@@ -170,6 +172,9 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
   const arena = new Arena(), scratch = new Scratch(arena), k = instantiate(arena, bytes);
   // A random generator's state, copied in and out around each mask it draws.
   const stateAt = arena.bytes(16), state = new Int32Array(arena.memory.buffer, stateAt, 4);
+  // The matrices that move that state ahead, so that a mask's draws run in four lanes.
+  const jumps = arena.bytes(k.XOSHIRO_JUMP_BYTES.value as number);
+  k.xoshiroJumps(jumps);
   // Room for a batch's lists where the caller has none, and for dW's lists of examples per input.
   const listScratch = (N: number, I: number, lists: InputLists | null | undefined): number => (lists ? 0 : 4 * N * (2 * I + 2));
   const gradientScratch = (N: number, I: number, O: number, lists: InputLists | null | undefined): number =>
@@ -231,7 +236,7 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
     applyMask: (A, m, B, n, keep) => k.applyMask(address(A), address(m), address(B), n, keep),
     bernoulliMask(s, m, n, threshold) {
       state.set(s);
-      k.bernoulliMask(stateAt, address(m), n, threshold);
+      k.bernoulliMask(stateAt, address(m), n, threshold, jumps);
       s.set(state);
     },
     allFinite: (a, n) => k.allFinite(address(a), n) !== 0,

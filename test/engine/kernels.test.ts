@@ -279,7 +279,8 @@ test(`${wasm.name}: the vectorised sigmoid is within 3 units in the last place o
 });
 
 test(`${wasm.name}: dropout masks are the TypeScript draws, bit for bit, and allFinite finds every NaN and infinity`, () => {
-  for (const [n, rate] of [[1, 0.5], [7, 0.1], [1001, 0.5], [64000, 0.9]] as const) {
+  // One draw at a time below 64; above, runs of four lanes, 16 to 32,768 draws each, then the rest one at a time.
+  for (const [n, rate] of [[1, 0.5], [7, 0.1], [63, 0.5], [64, 0.5], [67, 0.3], [1001, 0.5], [5000, 0.5], [64000, 0.9], [300001, 0.5]] as const) {
     const a = new Random(n), t = new Random(n), ma = wasm.allocateMask(n), mt = new Uint8Array(n);
     a.fillMask(ma, n, rate, wasm);
     t.fillMask(mt, n, rate);

@@ -583,29 +583,137 @@ export function applyMask(A: usize, m: usize, B: usize, n: i32, keep: f32): void
   for (let i = n4; i < n; i++) setF32(B, i, <f32>load<u8>(m + <usize>i) * f32At(A, i) * scale);
 }
 
+/*
+ * Dropout masks: n draws of xoshiro128**, m_i = 1 where draw r_i >= threshold,
+ * the stream of engine/nn/random.ts draw for draw. One generator is a chain of
+ * dependent steps, so the draws are cut into four runs of L, one per lane of a
+ * vector: xoshiro's step is linear in the 128 bits of its state, so the state L
+ * draws ahead is a fixed 128 x 128 matrix of bits times it, kept for each L =
+ * 2^k. The lanes' steps do not wait on each other, where one generator's do.
+ */
+
+/** The runs' lengths, 2^k: k from MASK_MIN_K (a run is whole groups of four draws) to MASK_MAX_K. */
+const MASK_MIN_K = 4, MASK_MAX_K = 15;
+/** One jump matrix: 128 columns of 128 bits. */
+const JUMP_BYTES = 128 * 16;
+/** The bytes of the jump table that xoshiroJumps fills. */
+export const XOSHIRO_JUMP_BYTES = (MASK_MAX_K - MASK_MIN_K + 1) * JUMP_BYTES;
+
+/** One xoshiro128** step of the state [s0, s1, s2, s3] (its draw is made from s1 before): the map the jumps are powers of. */
+@inline function xoshiroNext(s: v128): v128 {
+  let s0 = i32x4.extract_lane(s, 0), s1 = i32x4.extract_lane(s, 1), s2 = i32x4.extract_lane(s, 2), s3 = i32x4.extract_lane(s, 3);
+  const t = s1 << 9;
+  s2 ^= s0; s3 ^= s1; s1 ^= s2; s0 ^= s3; s2 ^= t;
+  s3 = rotl<i32>(s3, 11);
+  return i32x4.replace_lane(i32x4.replace_lane(i32x4.replace_lane(i32x4.splat(s0), 1, s1), 2, s2), 3, s3);
+}
+
+/** r xor the 32 columns from `columns` where the word's bits are 1. */
+@inline function xorColumns(r: v128, columns: usize, bits: i32): v128 {
+  for (let bit = 0; bit < 32; bit++) {
+    r = v128.xor(r, v128.and(v128.load(columns + (<usize>bit << 4)), i32x4.splat(-((bits >>> bit) & 1))));
+  }
+  return r;
+}
+
+/** The matrix at `jump` (its columns: the images of the state's 128 bits) times the state s, over GF(2). */
+function jumped(jump: usize, s: v128): v128 {
+  let r = xorColumns(i32x4.splat(0), jump, i32x4.extract_lane(s, 0));
+  r = xorColumns(r, jump + 512, i32x4.extract_lane(s, 1));
+  r = xorColumns(r, jump + 1024, i32x4.extract_lane(s, 2));
+  return xorColumns(r, jump + 1536, i32x4.extract_lane(s, 3));
+}
+
+/** Column c of the matrix at `to`: the matrix at `from` squared (A times column c of A). */
+function squared(from: usize, to: usize): void {
+  for (let c = 0; c < 128; c++) v128.store(to + (<usize>c << 4), jumped(from, v128.load(from + (<usize>c << 4))));
+}
+
+/**
+ * Fills `table` (XOSHIRO_JUMP_BYTES) with the matrices that advance a state by
+ * 2^k draws, for k from MASK_MIN_K to MASK_MAX_K: one step's matrix, squared k
+ * times. The powers below MASK_MIN_K take turns in its first two matrices, so
+ * that 2^MASK_MIN_K lands in the first.
+ */
+export function xoshiroJumps(table: usize): void {
+  const words = i32x4(0, 1, 2, 3), first = jumpSlot(table, 0);
+  for (let c = 0; c < 128; c++) {
+    // Bit c of the state alone: bit c & 31 of word c >> 5.
+    const basis = v128.and(i32x4.splat(1 << (c & 31)), i32x4.eq(words, i32x4.splat(c >> 5)));
+    v128.store(first + (<usize>c << 4), xoshiroNext(basis));
+  }
+  for (let k = 1; k <= MASK_MAX_K; k++) squared(jumpSlot(table, k - 1), jumpSlot(table, k));
+}
+
+/** Where xoshiroJumps keeps the matrix of 2^k steps. */
+@inline function jumpSlot(table: usize, k: i32): usize {
+  return table + <usize>((k < MASK_MIN_K ? (MASK_MIN_K - k) & 1 : k - MASK_MIN_K) * JUMP_BYTES);
+}
+
+/** 4 x 4 words, rows to columns: [a, b, c, d] to [a0 b0 c0 d0], [a1 ...], ... */
+@inline function transposed(a: v128, b: v128, c: v128, d: v128, row: i32): v128 {
+  const ab = row < 2 ? i32x4.shuffle(a, b, 0, 4, 1, 5) : i32x4.shuffle(a, b, 2, 6, 3, 7);
+  const cd = row < 2 ? i32x4.shuffle(c, d, 0, 4, 1, 5) : i32x4.shuffle(c, d, 2, 6, 3, 7);
+  return (row & 1) == 0 ? i32x4.shuffle(ab, cd, 0, 1, 4, 5) : i32x4.shuffle(ab, cd, 2, 3, 6, 7);
+}
+
+/** rotl in each lane. */
+@inline function rotl4(x: v128, k: i32): v128 {
+  return v128.or(i32x4.shl(x, k), i32x4.shr_u(x, 32 - k));
+}
+
+/**
+ * 4L draws from the state s into m (L a multiple of four), lane j making draws
+ * jL to (j + 1) L - 1 from the state that `jump` (the matrix of L steps) moves
+ * j times. A draw >= least gives 1, unless `kept` (1 << 24 in each lane) is 0,
+ * for a threshold past every draw. Returns the state after the 4L draws: lane 3's.
+ */
+function maskRuns(s: v128, jump: usize, m: usize, L: i32, least: v128, kept: v128): v128 {
+  const s1r = jumped(jump, s), s2r = jumped(jump, s1r), s3r = jumped(jump, s2r);
+  let s0 = transposed(s, s1r, s2r, s3r, 0), s1 = transposed(s, s1r, s2r, s3r, 1);
+  let s2 = transposed(s, s1r, s2r, s3r, 2), s3 = transposed(s, s1r, s2r, s3r, 3);
+  const run = <usize>L, five = i32x4.splat(5), nine = i32x4.splat(9);
+  for (let at = m, end = m + run; at < end; at += 4) {
+    // Four draws per lane, each lane's bytes shifted in from the top: the first draw ends in the lowest byte.
+    let bytes = i32x4.splat(0);
+    for (let q = 0; q < 4; q++) {
+      const draw = i32x4.mul(rotl4(i32x4.mul(s1, five), 7), nine);
+      bytes = v128.or(i32x4.shr_u(bytes, 8), v128.and(i32x4.ge_u(draw, least), kept));
+      const t = i32x4.shl(s1, 9);
+      s2 = v128.xor(s2, s0); s3 = v128.xor(s3, s1); s1 = v128.xor(s1, s2); s0 = v128.xor(s0, s3); s2 = v128.xor(s2, t);
+      s3 = rotl4(s3, 11);
+    }
+    v128.store32_lane(at, bytes, 0);
+    v128.store32_lane(at + run, bytes, 1);
+    v128.store32_lane(at + 2 * run, bytes, 2);
+    v128.store32_lane(at + 3 * run, bytes, 3);
+  }
+  return transposed(s0, s1, s2, s3, 3);
+}
+
 /**
  * A dropout mask: n draws r_i of xoshiro128** from the state at `s` (s0..s3,
  * advanced in place), m_i = 1 where r_i >= threshold: the stream of
- * engine/nn/random.ts, draw for draw.
+ * engine/nn/random.ts, draw for draw. `jumps` is xoshiroJumps' table. Runs of
+ * four lanes while 64 draws or more are left, then one draw at a time.
  */
-export function bernoulliMask(s: usize, m: usize, n: i32, threshold: f64): void {
-  let s0 = load<u32>(s), s1 = load<u32>(s, 4), s2 = load<u32>(s, 8), s3 = load<u32>(s, 12);
+export function bernoulliMask(s: usize, m: usize, n: i32, threshold: f64, jumps: usize): void {
   // A whole draw is >= threshold where it is >= the least whole number that is: compared as integers,
   // with a 33rd bit for a threshold past every draw (NaN's included, as no draw is >= NaN).
   const least: u64 = threshold <= 0 ? 0 : threshold <= 4294967296 ? <u64>Math.ceil(threshold) : 4294967296;
-  // A pointer, not an index: one register less, so that V8 keeps all four words of the state in registers.
-  for (let at = m, end = m + <usize>n; at < end; at++) {
-    const draw = rotl<u32>(s1 * 5, 7) * 9;
-    store<u8>(at, <u64>draw >= least);
-    const t = s1 << 9;
-    s2 ^= s0;
-    s3 ^= s1;
-    s1 ^= s2;
-    s0 ^= s3;
-    s2 ^= t;
-    s3 = rotl<u32>(s3, 11);
+  const none = least > 0xffffffff, leasts = i32x4.splat(none ? 0 : <i32>least), kept = i32x4.splat(none ? 0 : 1 << 24);
+  let state = v128.load(s), at = m, left = <usize>n;
+  for (let k = MASK_MAX_K; k >= MASK_MIN_K; k--) {
+    const L = <usize>1 << k, jump = jumpSlot(jumps, k);
+    for (; left >= 4 * L; left -= 4 * L, at += 4 * L) state = maskRuns(state, jump, at, <i32>L, leasts, kept);
   }
-  store<u32>(s, s0); store<u32>(s, s1, 4); store<u32>(s, s2, 8); store<u32>(s, s3, 12);
+  // The rest, fewer than 64, one at a time.
+  for (let end = at + left; at < end; at++) {
+    const draw = rotl<u32>(<u32>i32x4.extract_lane(state, 1) * 5, 7) * 9;
+    store<u8>(at, <u64>draw >= least);
+    state = xoshiroNext(state);
+  }
+  v128.store(s, state);
 }
 
 /** Whether the first n entries of a are all finite: a - a is 0 for a finite a and NaN for the rest. */
