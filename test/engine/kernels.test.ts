@@ -258,6 +258,22 @@ test(`the ${wasm.name} update, activations and dropout mask agree with the TypeS
   }
 });
 
+test(`${wasm.name}: dropout's scaling at rate 0.5 is the TypeScript one exactly, and a dropped NaN or infinity stays NaN`, () => {
+  const n = 37, random = new Random(11), a = randomArray(random, n);
+  [a[0], a[6], a[16], a[35]] = [NaN, Infinity, -Infinity, -3];
+  const mask = Uint8Array.from({ length: n }, (_, i) => (i < 18 ? i % 2 : 1 - (i % 2)));
+  const run = (kernels: Kernels): Float => {
+    const m = kernels.allocateMask(n), B = copyInto(kernels, new Array(n).fill(9));
+    m.set(mask);
+    kernels.applyMask(copyInto(kernels, a), m, B, n, 0.5);
+    return B;
+  };
+  const w = run(wasm), t = run(k);
+  for (let i = 0; i < n; i++) assert.ok(Object.is(w[i], t[i]), `entry ${i} (kept ${mask[i]}, a ${a[i]}): ${w[i]} != ${t[i]}`);
+  assert.deepEqual([w[0], w[6], w[16], w[35]], [NaN, NaN, NaN, -0], 'dropped: NaN, infinity, minus infinity, -3');
+  assert.equal(w[1], 2 * Math.fround(a[1]), 'kept, doubled');
+});
+
 test(`${wasm.name}: the vectorised sigmoid is within 3 units in the last place of float32 from -100 to 100, and keeps NaN and the limits`, () => {
   const n = 20005, T = wasm.allocate('float32', n), H = wasm.allocate('float32', n);
   for (let i = 0; i < n; i++) T[i] = -100 + (200 * i) / (n - 1);
@@ -299,11 +315,12 @@ test(`${wasm.name}: dropout masks are the TypeScript draws, bit for bit, and all
     assert.equal(ma[0], threshold <= draw ? 1 : 0, `the first draw, ${draw}, against ${threshold}`);
     assert.equal(a.nextUint32(), t.nextUint32(), `the stream after threshold ${threshold}`);
   }
-  for (const n of [1, 3, 4, 9, 1000]) {
+  // The kernel reads sixteen numbers a step (one vector into each of four words of bits), then four, then one.
+  for (const n of [1, 3, 4, 9, 37, 1000]) {
     const a = copyInto(wasm, randomArray(new Random(n), n));
     assert.equal(wasm.allFinite(a, n), true, `${n} finite numbers`);
     for (const bad of [NaN, Infinity, -Infinity]) {
-      for (const at of new Set([0, n >> 1, n - 1])) {
+      for (const at of new Set([0, 5, 10, 15, 33, n >> 1, n - 1].filter((i) => i < n))) {
         const b = copyInto(wasm, a);
         b[at] = bad;
         assert.equal(wasm.allFinite(b, n), false, `${bad} at ${at} of ${n}`);

@@ -403,17 +403,25 @@ export function linearForwardInputMajor(X: usize, Wt: usize, b: usize, Y: usize,
 /**
  * dY's columns in the panels of Wt, each an N x 4Vp block with a row per
  * example: the rows that a pixel's list picks are then in one compact block.
+ * db = dY^T 1_N on the way, each sum taken over the examples in order, as
+ * columnSums does.
  */
-function panelsOfRows(dY: usize, N: i32, O: i32, V: i32, P: i32, out: usize): void {
-  let o = 0, panel = out;
+function panelsOfRows(dY: usize, N: i32, O: i32, V: i32, P: i32, out: usize, db: usize): void {
+  const row = <usize>O << 2;
+  let o: usize = 0, panel = out;
   for (let p = 0; p < P; p++) {
     const bytes = <usize>panelVectors(V, P, p) << 4;
-    for (let n = 0; n < N; n++) {
-      const from = dY + (<usize>(n * O + o) << 2), to = panel + <usize>n * bytes;
-      for (let k: usize = 0; k < bytes; k += 16) v128.store(to + k, v128.load(from + k));
+    for (let k: usize = 0; k < bytes; k += 16) {
+      let sum = f32x4.splat(0);
+      for (let n = 0, from = dY + o + k, to = panel + k; n < N; n++, from += row, to += bytes) {
+        const v = v128.load(from);
+        v128.store(to, v);
+        sum = f32x4.add(sum, v);
+      }
+      v128.store(db + o + k, sum);
     }
     panel += <usize>N * bytes;
-    o += <i32>bytes >> 2;
+    o += bytes;
   }
 }
 
@@ -433,7 +441,7 @@ function panelsOfRows(dY: usize, N: i32, O: i32, V: i32, P: i32, out: usize): vo
 export function linearParameterGradientsInputMajor(dY: usize, X: usize, dWt: usize, db: usize, rows: usize, N: i32, I: i32, O: i32, table: usize, scratch: usize, Wt: usize, eta: f32): void {
   const counts = scratch, active = counts + (<usize>I << 2), lists = active + (<usize>I << 2), dYp = lists + (<usize>(I * N) << 3);
   const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS;
-  panelsOfRows(dY, N, O, V, P, dYp);
+  panelsOfRows(dY, N, O, V, P, dYp, db);
   examplesPerInput(tableOf(table, X, N, I, dYp + (<usize>(N * O) << 2)), N, I, counts, lists);
   const used = activeInputs(counts, I, active, Wt ? 0 : rows, dWt, V, P);
   let panel: usize = 0, o: usize = 0;
@@ -446,7 +454,6 @@ export function linearParameterGradientsInputMajor(dY: usize, X: usize, dWt: usi
     panel += <usize>(I * rowBytes);
     o += rowBytes;
   }
-  columnSums(dY, N, O, db);
 }
 
 /**
@@ -569,18 +576,21 @@ export function reluBackward(U: usize, dH: usize, dU: usize, n: i32): void {
 
 /**
  * B = A * m / keep on n entries, with m a mask of bytes (1 kept, 0 dropped), as
- * A * m * (1 / keep): exactly A * m / keep when 1 / keep is a power of two
- * (dropout 0.5), else within a unit in the last place of it. A NaN or an
- * infinity dropped still gives NaN, as in the TypeScript kernel.
+ * A * (m / keep): exactly A * m / keep when 1 / keep is a power of two (dropout
+ * 0.5), else within a unit in the last place of it. A dropped entry is A * +0:
+ * +-0, or NaN for a NaN or an infinity, as in the TypeScript kernel.
  */
 export function applyMask(A: usize, m: usize, B: usize, n: i32, keep: f32): void {
-  const n4 = n & ~3, scale: f32 = 1 / keep, scales = f32x4.splat(scale);
-  for (let i = 0; i < n4; i += 4) {
-    const bytes = v128.load32_zero(m + <usize>i);
-    const mask = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(bytes)));
-    setVec(B, i, f32x4.mul(f32x4.mul(mask, vecAt(A, i)), scales));
+  const n16 = n & ~15, scale: f32 = 1 / keep, scales = f32x4.splat(scale);
+  for (let i = 0; i < n16; i += 16) {
+    // Sixteen bytes negated, then widened with their sign: a kept entry's lane is all ones, and picks 1 / keep's bits.
+    const bytes = i8x16.neg(v128.load(m + <usize>i)), low = i16x8.extend_low_i8x16_s(bytes), high = i16x8.extend_high_i8x16_s(bytes);
+    setVec(B, i, f32x4.mul(vecAt(A, i), v128.and(i32x4.extend_low_i16x8_s(low), scales)));
+    setVec(B, i + 4, f32x4.mul(vecAt(A, i + 4), v128.and(i32x4.extend_high_i16x8_s(low), scales)));
+    setVec(B, i + 8, f32x4.mul(vecAt(A, i + 8), v128.and(i32x4.extend_low_i16x8_s(high), scales)));
+    setVec(B, i + 12, f32x4.mul(vecAt(A, i + 12), v128.and(i32x4.extend_high_i16x8_s(high), scales)));
   }
-  for (let i = n4; i < n; i++) setF32(B, i, <f32>load<u8>(m + <usize>i) * f32At(A, i) * scale);
+  for (let i = n16; i < n; i++) setF32(B, i, f32At(A, i) * (<f32>load<u8>(m + <usize>i) * scale));
 }
 
 /*
@@ -716,17 +726,27 @@ export function bernoulliMask(s: usize, m: usize, n: i32, threshold: f64, jumps:
   v128.store(s, state);
 }
 
-/** Whether the first n entries of a are all finite: a - a is 0 for a finite a and NaN for the rest. */
+/**
+ * Whether the first n entries of a are all finite: a - a is 0 for a finite a
+ * and NaN for the rest. Four vectors a step, each into its own word of bits.
+ */
 export function allFinite(a: usize, n: i32): bool {
-  const n4 = n & ~3;
-  let bits = i32x4.splat(0);
-  for (let i = 0; i < n4; i += 4) {
+  const n16 = n & ~15, n4 = n & ~3;
+  let b0 = i32x4.splat(0), b1 = b0, b2 = b0, b3 = b0;
+  for (let i = 0; i < n16; i += 16) {
+    const v0 = vecAt(a, i), v1 = vecAt(a, i + 4), v2 = vecAt(a, i + 8), v3 = vecAt(a, i + 12);
+    b0 = v128.or(b0, f32x4.sub(v0, v0));
+    b1 = v128.or(b1, f32x4.sub(v1, v1));
+    b2 = v128.or(b2, f32x4.sub(v2, v2));
+    b3 = v128.or(b3, f32x4.sub(v3, v3));
+  }
+  for (let i = n16; i < n4; i += 4) {
     const v = vecAt(a, i);
-    bits = v128.or(bits, f32x4.sub(v, v));
+    b0 = v128.or(b0, f32x4.sub(v, v));
   }
   let rest: f32 = 0;
   for (let i = n4; i < n; i++) rest += f32At(a, i) * 0;
-  return !v128.any_true(bits) && rest == 0;
+  return !v128.any_true(v128.or(v128.or(b0, b1), v128.or(b2, b3))) && rest == 0;
 }
 
 /**
