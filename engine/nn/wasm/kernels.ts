@@ -602,7 +602,7 @@ export function applyMask(A: usize, m: usize, B: usize, n: i32, keep: f32): void
  * 2^k. The lanes' steps do not wait on each other, where one generator's do.
  */
 
-/** The runs' lengths, 2^k: k from MASK_MIN_K (a run is whole groups of four draws) to MASK_MAX_K. */
+/** The runs' lengths, 2^k, k from MASK_MIN_K to MASK_MAX_K: shorter runs would cost more in their jumps than they save. */
 const MASK_MIN_K = 4, MASK_MAX_K = 15;
 /** One jump matrix: 128 columns of 128 bits. */
 const JUMP_BYTES = 128 * 16;
