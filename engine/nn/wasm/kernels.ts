@@ -678,12 +678,12 @@ export function xoshiroJumps(table: usize): void {
  * j times. A draw >= least gives 1, unless `kept` (1 << 24 in each lane) is 0,
  * for a threshold past every draw. Returns the state after the 4L draws: lane 3's.
  */
-function maskRuns(s: v128, jump: usize, m: usize, L: i32, least: v128, kept: v128): v128 {
+function maskRuns(s: v128, jump: usize, m: usize, L: usize, least: v128, kept: v128): v128 {
   const s1r = jumped(jump, s), s2r = jumped(jump, s1r), s3r = jumped(jump, s2r);
   let s0 = transposed(s, s1r, s2r, s3r, 0), s1 = transposed(s, s1r, s2r, s3r, 1);
   let s2 = transposed(s, s1r, s2r, s3r, 2), s3 = transposed(s, s1r, s2r, s3r, 3);
-  const run = <usize>L, five = i32x4.splat(5), nine = i32x4.splat(9);
-  for (let at = m, end = m + run; at < end; at += 4) {
+  const five = i32x4.splat(5), nine = i32x4.splat(9);
+  for (let at = m, end = m + L; at < end; at += 4) {
     // Four draws per lane, each lane's bytes shifted in from the top: the first draw ends in the lowest byte.
     let bytes = i32x4.splat(0);
     for (let q = 0; q < 4; q++) {
@@ -694,9 +694,9 @@ function maskRuns(s: v128, jump: usize, m: usize, L: i32, least: v128, kept: v12
       s3 = rotl4(s3, 11);
     }
     v128.store32_lane(at, bytes, 0);
-    v128.store32_lane(at + run, bytes, 1);
-    v128.store32_lane(at + 2 * run, bytes, 2);
-    v128.store32_lane(at + 3 * run, bytes, 3);
+    v128.store32_lane(at + L, bytes, 1);
+    v128.store32_lane(at + 2 * L, bytes, 2);
+    v128.store32_lane(at + 3 * L, bytes, 3);
   }
   return transposed(s0, s1, s2, s3, 3);
 }
@@ -715,7 +715,7 @@ export function bernoulliMask(s: usize, m: usize, n: i32, threshold: f64, jumps:
   let state = v128.load(s), at = m, left = <usize>n;
   for (let k = MASK_MAX_K; k >= MASK_MIN_K; k--) {
     const L = <usize>1 << k, jump = jumpSlot(jumps, k);
-    for (; left >= 4 * L; left -= 4 * L, at += 4 * L) state = maskRuns(state, jump, at, <i32>L, leasts, kept);
+    for (; left >= 4 * L; left -= 4 * L, at += 4 * L) state = maskRuns(state, jump, at, L, leasts, kept);
   }
   // The rest, fewer than 64, one at a time.
   for (let end = at + left; at < end; at++) {
