@@ -99,7 +99,7 @@ class Arena {
   }
 }
 
-/** Scratch space of the kernels (lists of non-zero inputs, dW's lists per input, a transposed dY), grown when a larger call needs more. */
+/** Scratch space of the kernels (lists of non-zero inputs, dW's lists per pair of inputs, a transposed dY), grown when a larger call needs more. */
 class Scratch {
   private address = 0;
   private size = 0;
@@ -175,10 +175,10 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
   // The matrices that move that state ahead, so that a mask's draws run in four lanes.
   const jumps = arena.bytes(k.XOSHIRO_JUMP_BYTES.value as number);
   k.xoshiroJumps(jumps);
-  // Room for a batch's lists where the caller has none, and for dW's lists of examples per input.
+  // Room for a batch's lists where the caller has none, and for dW's lists of examples per pair of inputs.
   const listScratch = (N: number, I: number, lists: InputLists | null | undefined): number => (lists ? 0 : 4 * N * (2 * I + 2));
   const gradientScratch = (N: number, I: number, O: number, lists: InputLists | null | undefined): number =>
-    scratch.at(4 * (2 * I * (N + 1) + N * O) + listScratch(N, I, lists));
+    scratch.at(4 * ((I + 1) * (2 * N + 1) + N * O) + listScratch(N, I, lists));
   const table = (lists: InputLists | null | undefined): number => (lists ? address((lists as ModuleLists).table) : 0);
   const kept = new WeakMap<Float32Array, ModuleImages | null>();
   return {

@@ -182,13 +182,13 @@ export function linearInputGradient(dY: usize, W: usize, dX: usize, N: i32, I: i
  * engine/nn/kernels.ts is the same layout for the engine's TypeScript). Both
  * products then walk lists of the non-zero inputs, about a fifth of the dense
  * work with digits:
- *   forward, per example and panel: Y[n, panel] = b + sum of X[n, i] Wt[i, panel]
- *   dW, per input and panel:        dWt[i, panel] = sum of X[n, i] dY[n, panel]
+ *   forward, per example and panel:       Y[n, panel] = b + sum of X[n, i] Wt[i, panel]
+ *   dW, per pair of inputs and panel:     dWt[i, panel] = sum of X[n, i] dY[n, panel], for i = 2q and 2q + 1
  * Each sum stays in registers over its whole list, and a panel's rows are
  * contiguous, so its block (I x 112 bytes) stays in the L2 cache; dW first
  * copies dY's columns into the same panels (N x 112 bytes each), which the L1
  * cache holds where dY's scattered rows would not fit past 64 examples. A
- * list's pairs hold 16 j for row j, which the panel's width V turns into the
+ * list's entries hold 16 j for row j, which the panel's width V turns into the
  * row's bytes. Seven vectors
  * is the most V8 keeps in registers (with the input and the seven loaded
  * vectors: fifteen of x64's sixteen); with eight, a sum is spilled to the stack
@@ -204,26 +204,18 @@ const PANEL_VECTORS = 7;
 }
 
 /**
- * out[0 .. 4V) = init (or 0 where init is 0) + the sum over the list's pairs
- * (16 j, x) of x times row j of src (rows of 4V floats): V vectors summed in
- * registers. With
- * `step` (an SGD step's W) not 0, the sums are also taken off step's row:
- * step -= eta sum, the multiply and subtraction of sgdStepInputMajor, so the
- * result is the same bit for bit. Inlined with a constant V, so each width gets
- * a loop of its own.
+ * out[0 .. 4V) = init + the sum over the list's pairs (16 j, x) of x times row
+ * j of src (rows of 4V floats): V vectors summed in registers. Inlined with a
+ * constant V, so each width gets a loop of its own.
  */
-@inline function panelSums(V: i32, src: usize, list: usize, count: i32, init: usize, out: usize, step: usize, eta: f32): void {
-  const z = f32x4.splat(0);
-  let a0 = z, a1 = z, a2 = z, a3 = z, a4 = z, a5 = z, a6 = z;
-  if (init) {
-    a0 = v128.load(init);
-    if (V > 1) a1 = v128.load(init, 16);
-    if (V > 2) a2 = v128.load(init, 32);
-    if (V > 3) a3 = v128.load(init, 48);
-    if (V > 4) a4 = v128.load(init, 64);
-    if (V > 5) a5 = v128.load(init, 80);
-    if (V > 6) a6 = v128.load(init, 96);
-  }
+@inline function panelSums(V: i32, src: usize, list: usize, count: i32, init: usize, out: usize): void {
+  let a0 = v128.load(init), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0;
+  if (V > 1) a1 = v128.load(init, 16);
+  if (V > 2) a2 = v128.load(init, 32);
+  if (V > 3) a3 = v128.load(init, 48);
+  if (V > 4) a4 = v128.load(init, 64);
+  if (V > 5) a5 = v128.load(init, 80);
+  if (V > 6) a6 = v128.load(init, 96);
   for (let pair = list, end = list + (<usize>count << 3); pair < end; pair += 8) {
     const s = src + <usize>(load<i32>(pair) * V), x = v128.load32_splat(pair, 4);
     a0 = madd(a0, x, v128.load(s));
@@ -234,43 +226,92 @@ const PANEL_VECTORS = 7;
     if (V > 5) a5 = madd(a5, x, v128.load(s, 80));
     if (V > 6) a6 = madd(a6, x, v128.load(s, 96));
   }
+  v128.store(out, a0);
+  if (V > 1) v128.store(out, a1, 16);
+  if (V > 2) v128.store(out, a2, 32);
+  if (V > 3) v128.store(out, a3, 48);
+  if (V > 4) v128.store(out, a4, 64);
+  if (V > 5) v128.store(out, a5, 80);
+  if (V > 6) v128.store(out, a6, 96);
+}
+
+/** panelSums for a width known only at run time, inlined too: the forward calls it for every example and panel. */
+@inline function panelSumsOf(V: i32, src: usize, list: usize, count: i32, init: usize, out: usize): void {
+  switch (V) {
+    case 7: panelSums(7, src, list, count, init, out); break;
+    case 6: panelSums(6, src, list, count, init, out); break;
+    case 5: panelSums(5, src, list, count, init, out); break;
+    case 4: panelSums(4, src, list, count, init, out); break;
+    case 3: panelSums(3, src, list, count, init, out); break;
+    case 2: panelSums(2, src, list, count, init, out); break;
+    default: panelSums(1, src, list, count, init, out);
+  }
+}
+
+/**
+ * For the two inputs of a pair, the sums over the pair's list of entries
+ * (16 n, x, y) of x, and of y, times vectors [0, V) of row n of src (rows of 4R
+ * floats): 2V vectors in registers. With `out` not 0, they go to out (the first
+ * input's row) and out + next (the second's); with `step` not 0, they are taken
+ * off step's rows instead, step -= eta sum, with the multiply and subtraction
+ * of sgdStepInputMajor, so that the result is the same bit for bit. With next 0,
+ * there is no second input. Inlined with a constant V.
+ *
+ * V is at most 4: V8 loads a step's V vectors of src before its first
+ * multiply-add, so 2V sums, V loaded vectors and the two inputs must fit in
+ * x64's sixteen registers.
+ */
+@inline function pairSums(V: i32, R: i32, src: usize, list: usize, count: i32, out: usize, step: usize, next: usize, eta: f32): void {
+  const z = f32x4.splat(0);
+  let a0 = z, a1 = z, a2 = z, a3 = z, b0 = z, b1 = z, b2 = z, b3 = z;
+  for (let entry = list, end = list + (<usize>count << 4); entry < end; entry += 16) {
+    const s = src + <usize>(load<i32>(entry) * R), x = v128.load32_splat(entry, 4), y = v128.load32_splat(entry, 8);
+    let d = v128.load(s);
+    a0 = madd(a0, x, d); b0 = madd(b0, y, d);
+    if (V > 1) { d = v128.load(s, 16); a1 = madd(a1, x, d); b1 = madd(b1, y, d); }
+    if (V > 2) { d = v128.load(s, 32); a2 = madd(a2, x, d); b2 = madd(b2, y, d); }
+    if (V > 3) { d = v128.load(s, 48); a3 = madd(a3, x, d); b3 = madd(b3, y, d); }
+  }
   if (out) {
-    v128.store(out, a0);
-    if (V > 1) v128.store(out, a1, 16);
-    if (V > 2) v128.store(out, a2, 32);
-    if (V > 3) v128.store(out, a3, 48);
-    if (V > 4) v128.store(out, a4, 64);
-    if (V > 5) v128.store(out, a5, 80);
-    if (V > 6) v128.store(out, a6, 96);
+    storeSums(V, out, a0, a1, a2, a3);
+    if (next) storeSums(V, out + next, b0, b1, b2, b3);
   }
   if (step) {
     const etas = f32x4.splat(eta);
-    stepVector(step, 0, etas, a0);
-    if (V > 1) stepVector(step, 16, etas, a1);
-    if (V > 2) stepVector(step, 32, etas, a2);
-    if (V > 3) stepVector(step, 48, etas, a3);
-    if (V > 4) stepVector(step, 64, etas, a4);
-    if (V > 5) stepVector(step, 80, etas, a5);
-    if (V > 6) stepVector(step, 96, etas, a6);
+    stepSums(V, step, etas, a0, a1, a2, a3);
+    if (next) stepSums(V, step + next, etas, b0, b1, b2, b3);
   }
 }
 
-/** w -= eta g for the vector at w + offset: plain SGD, as sgdStepInputMajor rounds it. */
+/** pairSums for a width known only at run time. */
+@inline function pairSumsOf(V: i32, R: i32, src: usize, list: usize, count: i32, out: usize, step: usize, next: usize, eta: f32): void {
+  switch (V) {
+    case 4: pairSums(4, R, src, list, count, out, step, next, eta); break;
+    case 3: pairSums(3, R, src, list, count, out, step, next, eta); break;
+    case 2: pairSums(2, R, src, list, count, out, step, next, eta); break;
+    default: pairSums(1, R, src, list, count, out, step, next, eta);
+  }
+}
+
+/** V vectors at out. */
+@inline function storeSums(V: i32, out: usize, s0: v128, s1: v128, s2: v128, s3: v128): void {
+  v128.store(out, s0);
+  if (V > 1) v128.store(out, s1, 16);
+  if (V > 2) v128.store(out, s2, 32);
+  if (V > 3) v128.store(out, s3, 48);
+}
+
+/** w -= eta g for V vectors at w: plain SGD, as sgdStepInputMajor rounds it. */
+@inline function stepSums(V: i32, w: usize, etas: v128, g0: v128, g1: v128, g2: v128, g3: v128): void {
+  stepVector(w, 0, etas, g0);
+  if (V > 1) stepVector(w, 16, etas, g1);
+  if (V > 2) stepVector(w, 32, etas, g2);
+  if (V > 3) stepVector(w, 48, etas, g3);
+}
+
+/** w -= eta g for the vector at w + offset. */
 @inline function stepVector(w: usize, offset: usize, etas: v128, g: v128): void {
   v128.store(w + offset, f32x4.sub(v128.load(w + offset), f32x4.mul(etas, g)));
-}
-
-/** panelSums for a width known only at run time, inlined too: the kernels call it for every row and panel. */
-@inline function panelSumsOf(V: i32, src: usize, list: usize, count: i32, init: usize, out: usize, step: usize, eta: f32): void {
-  switch (V) {
-    case 7: panelSums(7, src, list, count, init, out, step, eta); break;
-    case 6: panelSums(6, src, list, count, init, out, step, eta); break;
-    case 5: panelSums(5, src, list, count, init, out, step, eta); break;
-    case 4: panelSums(4, src, list, count, init, out, step, eta); break;
-    case 3: panelSums(3, src, list, count, init, out, step, eta); break;
-    case 2: panelSums(2, src, list, count, init, out, step, eta); break;
-    default: panelSums(1, src, list, count, init, out, step, eta);
-  }
 }
 
 /**
@@ -363,21 +404,40 @@ export function gatherRows(pairs: usize, starts: usize, table: usize, N: i32, X:
   return fetched;
 }
 
-/**
- * For each input, the examples where it is not zero, as pairs (16 n, X[n, i])
- * in `lists` (room for I x N pairs), how many in `counts`: the table's lists,
- * turned around.
+/*
+ * dW's lists go by pairs of inputs, q = (2q, 2q + 1): neighbours in a row of a
+ * digit's pixels, and in its strokes both are often non-zero. An entry
+ * (16 n, X[n, 2q], X[n, 2q + 1], 0) is an example where either is; the other's
+ * 0 then adds 0 to its sum exactly, so each input's sum is the one over its own
+ * examples, in the same order, bit for bit. The row of dY that an entry picks
+ * is loaded once for both sums, and with digits a pair's list is 58% as long as
+ * its two inputs' lists together.
  */
-function examplesPerInput(table: usize, N: i32, I: i32, counts: usize, lists: usize): void {
-  memory.fill(counts, 0, <usize>I << 2);
+
+/**
+ * For each pair of inputs, the examples where either is not zero, as entries
+ * in `lists` (room for Q x N entries, Q = (I + 1) / 2), how many in `counts`:
+ * the table's lists, turned around. An even input whose partner is next in
+ * its example's list takes the partner into its entry, and the walk steps
+ * over both. No branch: which inputs come in pairs changes with every batch,
+ * and a branch on it is mispredicted often enough to cost more.
+ */
+function examplesPerInputPair(table: usize, N: i32, I: i32, counts: usize, lists: usize): void {
+  memory.fill(counts, 0, <usize>((I + 1) >> 1) << 2);
   for (let n = 0; n < N; n++) {
-    const list = listOf(table, n);
-    for (let pair = list, end = list + (<usize>countOf(table, n) << 3); pair < end; pair += 8) {
-      const i = load<i32>(pair) >> 4, at = counts + (<usize>i << 2), k = load<i32>(at);
-      const to = lists + (<usize>(i * N + k) << 3);
+    const list = listOf(table, n), end = list + (<usize>countOf(table, n) << 3);
+    for (let pair = list; pair < end; ) {
+      const i = load<i32>(pair) >> 4, x = load<i32>(pair, 4), odd = i & 1;
+      // The next pair, or this one at the list's end, so that no load reads past it.
+      const ahead = select<usize>(pair + 8, pair, pair + 8 < end);
+      const both = <i32>(odd == 0) & <i32>((load<i32>(ahead) >> 4) == i + 1);
+      const q = i >> 1, at = counts + (<usize>q << 2), k = load<i32>(at);
+      const to = lists + (<usize>(q * N + k) << 4);
       store<i32>(to, n << 4);
-      store<f32>(to, load<f32>(pair, 4), 4);
+      store<i32>(to, x & (odd - 1), 4);
+      store<i32>(to, select<i32>(x, load<i32>(ahead, 4) & -both, odd), 8);
       store<i32>(at, k + 1);
+      pair += <usize>8 << both;
     }
   }
 }
@@ -393,7 +453,7 @@ export function linearForwardInputMajor(X: usize, Wt: usize, b: usize, Y: usize,
   for (let p = 0; p < P; p++) {
     const Vp = panelVectors(V, P, p), rowBytes = Vp << 4;
     for (let n = 0; n < N; n++) {
-      panelSumsOf(Vp, panel, listOf(table, n), countOf(table, n), b + (<usize>o << 2), Y + (<usize>(n * O + o) << 2), 0, 0);
+      panelSumsOf(Vp, panel, listOf(table, n), countOf(table, n), b + (<usize>o << 2), Y + (<usize>(n * O + o) << 2));
     }
     panel += <usize>(I * rowBytes);
     o += Vp << 2;
@@ -430,8 +490,8 @@ function panelsOfRows(dY: usize, N: i32, O: i32, V: i32, P: i32, out: usize, db:
  * `rows` has a byte per input, 0 only where its row of dWt is all zero: rows of
  * inputs that are zero in every example are zeroed only if they were not zero
  * already (at small batches, most of them are). `table` is X's lists, or 0
- * to build them in `scratch`, which has room for 2 I (N + 1) + N O numbers,
- * and N (2 I + 2) more without a table.
+ * to build them in `scratch`, which has room for (I + 1) (2 N + 1) + N O
+ * numbers, and N (2 I + 2) more without a table.
  *
  * With Wt not 0, plain SGD on W instead: each row of W is stepped as its sum is
  * done, W -= eta dW with the multiply and subtraction of sgdStepInputMajor (the
@@ -439,41 +499,62 @@ function panelsOfRows(dY: usize, N: i32, O: i32, V: i32, P: i32, out: usize, db:
  * gradient, and `rows` stays true of it.
  */
 export function linearParameterGradientsInputMajor(dY: usize, X: usize, dWt: usize, db: usize, rows: usize, N: i32, I: i32, O: i32, table: usize, scratch: usize, Wt: usize, eta: f32): void {
-  const counts = scratch, active = counts + (<usize>I << 2), lists = active + (<usize>I << 2), dYp = lists + (<usize>(I * N) << 3);
+  const Q = (I + 1) >> 1, counts = scratch, active = counts + (<usize>Q << 2), lists = active + (<usize>Q << 2), dYp = lists + (<usize>(Q * N) << 4);
   const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS;
   panelsOfRows(dY, N, O, V, P, dYp, db);
-  examplesPerInput(tableOf(table, X, N, I, dYp + (<usize>(N * O) << 2)), N, I, counts, lists);
-  const used = activeInputs(counts, I, active, Wt ? 0 : rows, dWt, V, P);
+  examplesPerInputPair(tableOf(table, X, N, I, dYp + (<usize>(N * O) << 2)), N, I, counts, lists);
+  if (!Wt) markRows(counts, lists, N, I, rows, dWt, V, P);
+  const pairs = activePairs(counts, Q, active);
   let panel: usize = 0, o: usize = 0;
   for (let p = 0; p < P; p++) {
     const Vp = panelVectors(V, P, p), rowBytes = Vp << 4, rowsOfDY = dYp + <usize>N * o;
-    for (let k = 0; k < used; k++) {
-      const i = load<i32>(active + (<usize>k << 2)), count = load<i32>(counts + (<usize>i << 2)), row = panel + <usize>(i * rowBytes);
-      panelSumsOf(Vp, rowsOfDY, lists + (<usize>(i * N) << 3), count, 0, Wt ? 0 : dWt + row, Wt ? Wt + row : 0, eta);
+    for (let k = 0; k < pairs; k++) {
+      const q = load<i32>(active + (<usize>k << 2)), list = lists + (<usize>(q * N) << 4), count = load<i32>(counts + (<usize>q << 2));
+      const row = panel + <usize>(2 * q * rowBytes), next = 2 * q + 1 < I ? <usize>rowBytes : 0;
+      // The panel in two halves of at most four vectors (see pairSums).
+      const first = Vp > 4 ? (Vp + 1) >> 1 : Vp, at = <usize>first << 4, out = Wt ? 0 : dWt + row, step = Wt ? Wt + row : 0;
+      pairSumsOf(first, Vp, rowsOfDY, list, count, out, step, next, eta);
+      if (Vp > first) pairSumsOf(Vp - first, Vp, rowsOfDY + at, list, count, out ? out + at : 0, step ? step + at : 0, next, eta);
     }
     panel += <usize>(I * rowBytes);
     o += rowBytes;
   }
 }
 
+/** The pairs that some example uses (counts above 0), in order, into `active`; how many. */
+function activePairs(counts: usize, Q: i32, active: usize): i32 {
+  let pairs = 0;
+  for (let q = 0; q < Q; q++) {
+    if (load<i32>(counts + (<usize>q << 2)) == 0) continue;
+    store<i32>(active + (<usize>pairs << 2), q);
+    pairs++;
+  }
+  return pairs;
+}
+
 /**
- * The inputs that some example uses (counts above 0), in order, into `active`;
- * how many. With `rows`, marks them in it, and zeroes the rows of dWt of the
- * others that were not zero.
+ * `rows` from the pairs' lists: 1 for the inputs that some example uses, and 0
+ * for the others, whose rows of dWt are zeroed if they were not zero. (The row
+ * of an unused input whose pair has a used one gets sums of zeros: 0.)
  */
-function activeInputs(counts: usize, I: i32, active: usize, rows: usize, dWt: usize, V: i32, P: i32): i32 {
-  let used = 0;
+function markRows(counts: usize, lists: usize, N: i32, I: i32, rows: usize, dWt: usize, V: i32, P: i32): void {
   for (let i = 0; i < I; i++) {
-    if (load<i32>(counts + (<usize>i << 2)) > 0) {
-      store<i32>(active + (<usize>used << 2), i);
-      used++;
-      if (rows) store<u8>(rows + <usize>i, 1);
-    } else if (rows && load<u8>(rows + <usize>i)) {
+    if (inputUsed(counts, lists, N, i)) {
+      store<u8>(rows + <usize>i, 1);
+    } else if (load<u8>(rows + <usize>i)) {
       zeroPanelRow(dWt, i, I, V, P);
       store<u8>(rows + <usize>i, 0);
     }
   }
-  return used;
+}
+
+/** Whether input i is not zero in some entry of its pair's list. */
+function inputUsed(counts: usize, lists: usize, N: i32, i: i32): bool {
+  const q = i >> 1, list = lists + (<usize>(q * N) << 4) + (<usize>(i & 1) << 2);
+  for (let entry = list, end = list + (<usize>load<i32>(counts + (<usize>q << 2)) << 4); entry < end; entry += 16) {
+    if (load<f32>(entry, 4) != 0) return true;
+  }
+  return false;
 }
 
 /** Input i's row of every panel of an input-major matrix, set to zero. */
