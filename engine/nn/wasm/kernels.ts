@@ -408,10 +408,10 @@ export function gatherRows(pairs: usize, starts: usize, table: usize, N: i32, X:
  * dW's lists go by pairs of inputs, q = (2q, 2q + 1): neighbours in a row of a
  * digit's pixels, and in its strokes both are often non-zero. An entry
  * (16 n, X[n, 2q], X[n, 2q + 1], 0) is an example where either is; the other's
- * 0 then adds 0 to its sum exactly, so each input's sum is the one over its own
- * examples, in the same order, bit for bit. The row of dY that an entry picks
- * is loaded once for both sums, and with digits a pair's list is 58% as long as
- * its two inputs' lists together.
+ * 0 then adds 0 to its sum exactly (where dY is finite), so each input's sum is
+ * the one over its own examples, in the same order, bit for bit. The row of dY
+ * that an entry picks is loaded once for both sums, and with digits a pair's
+ * list is 58% as long as its two inputs' lists together.
  */
 
 /**
