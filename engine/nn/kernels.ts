@@ -10,6 +10,7 @@ export interface SparseImages {
 /** A batch's lists of non-zero inputs, as kernels keep them (Kernels.allocateLists, gatherRows). */
 export interface InputLists {
   readonly rows: number;
+  readonly features: number;
 }
 
 /**
@@ -65,8 +66,8 @@ export interface Kernels {
    * their values are zero) or does not fit.
    */
   sparseImages?(images: Float32Array, count: number, features: number): SparseImages | null;
-  /** Room for the lists of a batch of up to `rows` examples. */
-  allocateLists?(rows: number): InputLists;
+  /** Room for the lists of a batch of up to `rows` examples of `features` inputs. */
+  allocateLists?(rows: number, features: number): InputLists;
   /**
    * X's rows = examples order[start .. start + rows) of `images`, and `lists`
    * their lists of non-zero inputs, for the input-major products: a first layer

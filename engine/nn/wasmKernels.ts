@@ -21,7 +21,7 @@ interface Exports {
   linearInputGradient(dY: number, W: number, dX: number, N: number, I: number, O: number): void;
   linearForwardInputMajor(X: number, Wt: number, b: number, Y: number, N: number, I: number, O: number, table: number, scratch: number): void;
   linearParameterGradientsInputMajor(dY: number, X: number, dWt: number, db: number, rows: number, N: number, I: number, O: number, table: number, scratch: number, Wt: number, eta: number): void;
-  gatherRows(pairs: number, starts: number, table: number, N: number, X: number, I: number): number;
+  gatherRows(pairs: number, starts: number, table: number, N: number, X: number, I: number, into: number): void;
   sgdStepInputMajor(W: number, dW: number, rows: number, I: number, O: number, eta: number): void;
   sgdStep(w: number, g: number, v: number, n: number, eta: number, alpha: number, lambda: number, decays: number): void;
   reluForward(U: number, H: number, n: number): void;
@@ -129,9 +129,10 @@ interface ModuleImages extends SparseImages {
   readonly starts: number;
 }
 
-/** A table of a batch's lists: each example's pairs' address, and their number. */
+/** A table of a batch's lists (each example's pairs' address, and their number), and room for the pairs. */
 interface ModuleLists extends InputLists {
   readonly table: Int32Array;
+  readonly pairs: number;
 }
 
 /** Whether x goes into a list: all but +0 (-0 and NaN go in). */
@@ -217,11 +218,14 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
       }
       return kept.get(images)!;
     },
-    allocateLists: (rows): ModuleLists => ({ rows, table: arena.ints(2 * rows) }),
+    allocateLists: (rows, features): ModuleLists => ({ rows, features, table: arena.ints(2 * rows), pairs: arena.bytes(8 * rows * features) }),
     gatherRows(images, order, start, rows, X, lists) {
-      const { pairs, starts, features } = images as ModuleImages, entries = (lists as ModuleLists).table;
-      for (let n = 0; n < rows; n++) entries[2 * n] = order[start + n];
-      k.gatherRows(pairs, starts, address(entries), rows, X ? address(X) : 0, features);
+      const { pairs, starts, features } = images as ModuleImages, { table, pairs: into } = lists as ModuleLists;
+      if (rows > lists.rows || features > lists.features) {
+        throw new RangeError(`lists for ${lists.rows} rows of ${lists.features} inputs cannot hold ${rows} rows of ${features}`);
+      }
+      for (let n = 0; n < rows; n++) table[2 * n] = order[start + n];
+      k.gatherRows(pairs, starts, address(table), rows, X ? address(X) : 0, features, into);
     },
     sgdStepInputMajor: (W, dW, rows, I, O, eta) => k.sgdStepInputMajor(address(W), address(dW), address(rows), I, O, eta),
     sgdStep(w, g, v, eta, alpha, lambda, decays) {

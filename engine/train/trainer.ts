@@ -136,7 +136,7 @@ export class Trainer {
     this.evalY = kernels.allocate(precision, EVAL_ROWS * train.classes);
     const first = this.network.layers[0];
     const images = first instanceof Linear && first.inputMajor ? kernels.sparseImages?.(train.images, train.count, train.features) : null;
-    this.gathered = images ? { images, lists: kernels.allocateLists!(config.batchSize) } : null;
+    this.gathered = images ? { images, lists: kernels.allocateLists!(config.batchSize, train.features) } : null;
   }
 
   /** All epochs trained, and no step under way. */

@@ -197,7 +197,7 @@ test(`${wasm.name}: a batch gathered from the images' lists is the batch fillBat
   assert.ok(encoded, 'digit-like images are kept as lists');
   assert.equal(wasm.sparseImages!(images, count, I), encoded, 'once per set of images');
   const data = { images, labels: Uint8Array.from({ length: count }, (_, e) => e % 3), count, features: I, classes: 3 };
-  const order = Int32Array.from({ length: count }, (_, e) => (e * 7) % count), lists = wasm.allocateLists!(17), listsOnly = wasm.allocateLists!(17);
+  const order = Int32Array.from({ length: count }, (_, e) => (e * 7) % count), lists = wasm.allocateLists!(17, I), listsOnly = wasm.allocateLists!(17, I);
   const Wt = copyInto(wasm, randomArray(random, O * I)), b = copyInto(wasm, randomArray(random, O));
   for (const [start, N] of [[0, 1], [3, 17], [23, 17]]) {
     const X = copyInto(wasm, new Array(N * I).fill(9)), expected = new Float32Array(N * I);
@@ -218,6 +218,8 @@ test(`${wasm.name}: a batch gathered from the images' lists is the batch fillBat
     assert.deepEqual(run(lists), dense, `Y, dW, db, the rows' marks and the stepped W of examples ${start} to ${start + N - 1}`);
     assert.deepEqual(run(listsOnly), dense, `the same with lists gathered without X's rows, examples ${start} to ${start + N - 1}`);
   }
+  assert.throws(() => wasm.gatherRows!(encoded!, order, 0, 18, null, lists), /lists for 17 rows of 37 inputs cannot hold 18 rows of 37/);
+  assert.throws(() => wasm.gatherRows!(encoded!, order, 0, 3, null, wasm.allocateLists!(17, I - 1)), /cannot hold 3 rows of 37/);
   assert.equal(wasm.sparseImages!(Float32Array.from(randomArray(random, 10 * I)), 10, I), null, 'images with few zeros are copied as they are');
 });
 

@@ -378,30 +378,29 @@ function tableOf(given: usize, X: usize, N: i32, I: i32, scratch: usize): usize 
 /**
  * A batch of a data set kept as lists of non-zero inputs: pairs (16 i, x),
  * example after example, example e's from pair starts[e] to starts[e + 1].
- * `table` holds the batch's N example indices; each becomes the entry of its
- * list, and X (N x I), unless it is 0, the examples' rows.
+ * `table` holds the batch's N example indices; each example's list is copied
+ * into `into` (room for N x I pairs), one after the other, and becomes the
+ * table's entry. X (N x I), unless it is 0, gets the examples' rows.
  *
- * The lists are first read a word per cache line: the data set is larger than
- * L2, and loads that do nothing but fetch run many at a time, where the
- * products, bound by their sums, would wait for each line in turn. Returns a
- * word made of those loads, so that no optimizer drops them.
+ * The data set is larger than the L2 cache, and its lists lie apart; the
+ * products walk each list once per panel of outputs, and in one block the
+ * walks after the first stay in the caches.
  */
-export function gatherRows(pairs: usize, starts: usize, table: usize, N: i32, X: usize, I: i32): i32 {
-  let fetched = 0;
+export function gatherRows(pairs: usize, starts: usize, table: usize, N: i32, X: usize, I: i32, into: usize): void {
   if (X) memory.fill(X, 0, <usize>(N * I) << 2);
   for (let n = 0; n < N; n++) {
     const entry = table + (<usize>n << 3), at = starts + (<usize>load<i32>(entry) << 2);
-    const first = load<i32>(at), count = load<i32>(at, 4) - first, list = pairs + (<usize>first << 3), end = list + (<usize>count << 3);
-    // From the line the list starts in, so that its last line is read too.
-    for (let line = list & ~63; line < end; line += 64) fetched ^= load<i32>(line);
-    store<i32>(entry, <i32>list);
+    const first = load<i32>(at), count = load<i32>(at, 4) - first, end = into + (<usize>count << 3);
+    memory.copy(into, pairs + (<usize>first << 3), <usize>count << 3);
+    store<i32>(entry, <i32>into);
     store<i32>(entry, count, 4);
-    if (!X) continue;
-    const row = X + (<usize>(n * I) << 2);
-    // 16 i / 4 is input i's offset in bytes.
-    for (let pair = list; pair < end; pair += 8) store<f32>(row + (<usize>load<i32>(pair) >> 2), load<f32>(pair, 4));
+    if (X) {
+      const row = X + (<usize>(n * I) << 2);
+      // 16 i / 4 is input i's offset in bytes.
+      for (let pair = into; pair < end; pair += 8) store<f32>(row + (<usize>load<i32>(pair) >> 2), load<f32>(pair, 4));
+    }
+    into = end;
   }
-  return fetched;
 }
 
 /*
