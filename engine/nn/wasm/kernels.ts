@@ -461,7 +461,7 @@ export function linearForwardInputMajor(X: usize, Wt: usize, b: usize, Y: usize,
 
 /**
  * dY's columns in the panels of Wt, each an N x 4Vp block with a row per
- * example: the rows that a pixel's list picks are then in one compact block.
+ * example: the rows that a pair's list picks are then in one compact block.
  * db = dY^T 1_N on the way, each sum taken over the examples in order, as
  * columnSums does.
  */
