@@ -301,7 +301,7 @@ const PANEL_VECTORS = 7;
   if (V > 3) v128.store(out, s3, 48);
 }
 
-/** w -= eta g for V vectors at w: plain SGD, as sgdStepInputMajor rounds it. */
+/** w -= eta g for V vectors at w: plain SGD. */
 @inline function stepSums(V: i32, w: usize, etas: v128, g0: v128, g1: v128, g2: v128, g3: v128): void {
   stepVector(w, 0, etas, g0);
   if (V > 1) stepVector(w, 16, etas, g1);
@@ -309,7 +309,7 @@ const PANEL_VECTORS = 7;
   if (V > 3) stepVector(w, 48, etas, g3);
 }
 
-/** w -= eta g for the vector at w + offset. */
+/** w -= eta g for the vector at w + offset: the step of sgdStepInputMajor and of dW's fused update alike. */
 @inline function stepVector(w: usize, offset: usize, etas: v128, g: v128): void {
   v128.store(w + offset, f32x4.sub(v128.load(w + offset), f32x4.mul(etas, g)));
 }
@@ -578,7 +578,7 @@ export function sgdStepInputMajor(W: usize, dW: usize, rows: usize, I: i32, O: i
     for (let i = 0; i < I; i++) {
       if (!load<u8>(rows + <usize>i)) continue;
       const start = panel + <usize>(i * rowBytes), end = start + <usize>rowBytes;
-      for (let a = start; a < end; a += 16) v128.store(W + a, f32x4.sub(v128.load(W + a), f32x4.mul(etas, v128.load(dW + a))));
+      for (let a = start; a < end; a += 16) stepVector(W, a, etas, v128.load(dW + a));
     }
     panel += <usize>(I * rowBytes);
   }
