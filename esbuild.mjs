@@ -41,6 +41,8 @@ await Promise.all([
   esbuild.build({ ...node, entryPoints: ['engine/cli/main.ts'], outfile: 'dist/cli.js' }),
   esbuild.build({ ...node, entryPoints: ['engine/index.ts'], outfile: 'dist/engine.js' }),
   esbuild.build({ ...node, entryPoints: ['extension/worker.ts'], outfile: 'dist/worker.js' }),
+  // The kernels' helper thread, for training on two threads.
+  esbuild.build({ ...node, entryPoints: ['engine/nn/kernelHelper.ts'], outfile: 'dist/kernelHelper.js' }),
   // The extension's core, and the parts it loads when first needed.
   esbuild.build({ ...node, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode', 'mnist'] }),
   esbuild.build({ ...node, entryPoints: ['extension/checkBackprop.ts'], outfile: 'dist/check.js', external: ['vscode', 'mnist'] }),

@@ -183,7 +183,8 @@ export type RunErrorKind = 'data' | 'spec' | 'internal';
 // ---- host -> worker ----
 
 export type WorkerCommand =
-  | { readonly type: 'start'; readonly config: TrainingConfig; readonly data: DataSource; readonly paused: boolean; readonly snapshotsPerSecond: number }
+  /** threads: of the first layer's products (1 or 2; see engine/nn/wasmThreads.ts). */
+  | { readonly type: 'start'; readonly config: TrainingConfig; readonly data: DataSource; readonly paused: boolean; readonly snapshotsPerSecond: number; readonly threads: number }
   /** A network spec's text, to step through (paused) on its own batch; `name` says where it came from. */
   | { readonly type: 'loadSpec'; readonly text: string; readonly name: string; readonly snapshotsPerSecond: number }
   | { readonly type: 'pause' | 'resume' | 'stepForward' | 'stepBackward' | 'applyUpdate' }
@@ -410,8 +411,8 @@ export function parseWorkerCommand(x: unknown): WorkerCommand | null {
   if (!isObject(x)) return null;
   switch (x.type) {
     case 'start':
-      return isConfig(x.config) && isDataSource(x.data) && typeof x.paused === 'boolean' && typeof x.snapshotsPerSecond === 'number'
-        ? { type: 'start', config: x.config, data: x.data, paused: x.paused, snapshotsPerSecond: x.snapshotsPerSecond }
+      return isConfig(x.config) && isDataSource(x.data) && typeof x.paused === 'boolean' && typeof x.snapshotsPerSecond === 'number' && (x.threads === 1 || x.threads === 2)
+        ? { type: 'start', config: x.config, data: x.data, paused: x.paused, snapshotsPerSecond: x.snapshotsPerSecond, threads: x.threads }
         : null;
     case 'loadSpec':
       return typeof x.text === 'string' && typeof x.name === 'string' && typeof x.snapshotsPerSecond === 'number'

@@ -169,7 +169,7 @@ class BackpropLens implements vscode.Disposable {
     }
     this.loadingFolder = settings.data.kind === 'idx';
     this.specUri = null;
-    this.controller.start(settings.config, settings.data, { paused, updatesPerSecond: settings.updatesPerSecond });
+    this.controller.start(settings.config, settings.data, { paused, updatesPerSecond: settings.updatesPerSecond, threads: settings.threads });
     void vscode.commands.executeCommand(`${VIEW_ID}.focus`);
     return true;
   }

@@ -28,6 +28,8 @@ export interface RunListener {
 export interface StartOptions {
   readonly paused?: boolean;
   readonly updatesPerSecond: number;
+  /** Threads of the first layer's products: 1 (the default) or 2. */
+  readonly threads?: number;
 }
 
 const IDLE: RunStatus = { state: 'idle', stepping: NO_STEPPING, config: null, spec: null, source: null, epochs: [], final: null, message: null, divergence: null };
@@ -71,7 +73,7 @@ export class RunController {
 
   /** Starts a new run, ending any other. */
   start(config: TrainingConfig, data: DataSource, options: StartOptions): void {
-    this.launch({ type: 'start', config, data, paused: options.paused ?? false, snapshotsPerSecond: options.updatesPerSecond });
+    this.launch({ type: 'start', config, data, paused: options.paused ?? false, snapshotsPerSecond: options.updatesPerSecond, threads: options.threads ?? 1 });
     this.listener.log(`run: ${JSON.stringify(config)} on ${data.kind === 'idx' ? data.folder : 'the embedded digits'}`);
   }
 

@@ -19,6 +19,7 @@ export const SETTING_OF: Record<keyof TrainingConfig, string> = {
 
 export const DATASET_SETTING = 'backpropLens.dataset';
 export const UPDATES_SETTING = 'backpropLens.panelUpdatesPerSecond';
+export const THREADS_SETTING = 'backpropLens.trainingThreads';
 
 export interface SettingProblem {
   readonly setting: string;
@@ -29,6 +30,8 @@ export interface RunSettings {
   readonly config: TrainingConfig;
   readonly data: DataSource;
   readonly updatesPerSecond: number;
+  /** Threads of the first layer's products: 1 or 2. */
+  readonly threads: number;
   /** Each wrong setting, named. */
   readonly problems: SettingProblem[];
   /** Things the user should know that do not stop the run. */
@@ -61,13 +64,14 @@ export function readSettings(): RunSettings {
   };
   for (const p of configProblems(config)) problems.push({ setting: SETTING_OF[p.field], message: p.message });
   const updatesPerSecond = get('panelUpdatesPerSecond', 10, (v) => isNumber(v) && (v as number) >= 1 && (v as number) <= 60);
+  const threads = get('trainingThreads', 1, (v) => v === 1 || v === 2);
   const dataset = get('dataset', 'embedded', (v) => typeof v === 'string').trim();
   let data: DataSource = { kind: 'embedded' };
   if (dataset !== '' && dataset !== 'embedded') {
     if (vscode.workspace.isTrusted) data = { kind: 'idx', folder: resolveFolder(dataset) };
     else notes.push(`The data folder "${dataset}" is ignored because this workspace is not trusted; training on the embedded digits. Trust the workspace to use it.`);
   }
-  return { config, data, updatesPerSecond, problems, notes };
+  return { config, data, updatesPerSecond, threads, problems, notes };
 }
 
 /** "~/mnist" and paths relative to the first workspace folder, made absolute. */

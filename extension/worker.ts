@@ -7,7 +7,7 @@
 import { parentPort } from 'node:worker_threads';
 import {
   buildSpecRun, DataFileError, DIGIT_CLASSES, DIGIT_PIXELS, formatPath, layerSpec, Linear, loadTrainingData, MAX_GALLERY, NO_NETWORK, NO_STEPPING, parseSpec, parseWorkerCommand, Probe,
-  SoftmaxCrossEntropy, SpecSession, takeSnapshot, Trainer, wasmProblem, type ChosenDigit, type ConfusionCell, type Dataset, type Evaluation, type ExportedLayer, type TrackedExample, type RunState, type Stepping, type WorkerCommand, type WorkerEvent,
+  SoftmaxCrossEntropy, SpecSession, takeSnapshot, Trainer, wasmKernels, wasmProblem, type ChosenDigit, type ConfusionCell, type Dataset, type Evaluation, type ExportedLayer, type TrackedExample, type RunState, type Stepping, type WorkerCommand, type WorkerEvent,
 } from '../engine';
 import { heapAfterCollection } from './heap';
 
@@ -219,9 +219,11 @@ let run: Run | null = null;
 function start(command: Extract<WorkerCommand, { type: 'start' }>): void {
   post({ type: 'state', state: 'loading', stepping: NO_STEPPING });
   const data = loadTrainingData(command.config, command.data.kind === 'idx' ? command.data.folder : undefined);
-  const trainer = new Trainer(command.config, data);
+  const threaded = command.threads > 1 ? wasmKernels(command.threads) : null;
+  const trainer = new Trainer(command.config, data, threaded ? { kernels: threaded } : {});
   const kernels = trainer.network.kernels;
-  const engine = kernels.name === 'typescript' ? `TypeScript kernels (WebAssembly SIMD does not run here: ${wasmProblem()})` : `${kernels.title} kernels`;
+  const single = command.threads > 1 && !threaded ? ` (on one thread: ${wasmProblem(command.threads)})` : '';
+  const engine = kernels.name === 'typescript' ? `TypeScript kernels (WebAssembly SIMD does not run here: ${wasmProblem()})` : kernels.title + single;
   post({ type: 'loaded', source: data.source, train: data.train.count, validation: data.validation.count, test: data.test.count, engine });
   run = new Run(trainer, command.snapshotsPerSecond);
   run.setState(command.paused ? 'paused' : 'running');

@@ -14,6 +14,8 @@ export interface TrainArgs {
   readonly json: boolean;
   /** The kernels asked for; by default the fastest that runs here. */
   readonly engine: 'wasm' | 'typescript' | undefined;
+  /** Threads of the WebAssembly kernels' first-layer products: 1 or 2. */
+  readonly threads: number;
 }
 
 export const TRAIN_USAGE = `Usage: npm run train -- [options]
@@ -32,6 +34,7 @@ Trains the MLP on MNIST and reports loss and accuracy per epoch, then the test a
   --seed N           seed of initialisation, shuffling and dropout (default ${DEFAULT_CONFIG.seed})
   --data DIR         a folder of MNIST or Fashion-MNIST IDX files (default: the embedded 10,000 digits)
   --engine NAME      wasm | typescript: the kernels to train with (default: wasm where WebAssembly SIMD runs)
+  --threads T        1 | 2: threads of the wasm kernels' first layer (default 1; the same numbers either way)
   --json             one JSON object per line instead of a progress display
   --help             this text`;
 
@@ -41,6 +44,13 @@ function number(flag: string, raw: string | undefined, fallback: number): number
   const value = Number(raw);
   if (raw.trim() === '' || !Number.isFinite(value)) throw new UsageError(`--${flag} takes a number (got "${raw}")`);
   return value;
+}
+
+/** --threads: 1 or 2 (the second thread is the kernels' helper; see engine/nn/wasmThreads.ts). */
+export function threadCount(raw: string | undefined): number {
+  if (raw === undefined) return 1;
+  if (raw !== '1' && raw !== '2') throw new UsageError(`--threads takes 1 or 2 (got "${raw}")`);
+  return Number(raw);
 }
 
 function sizes(raw: string | undefined): number[] {
@@ -84,6 +94,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs | 'help' {
         data: { type: 'string' },
         json: { type: 'boolean' },
         engine: { type: 'string' },
+        threads: { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -108,5 +119,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs | 'help' {
   if (problems.length > 0) throw new UsageError(problems.map((p) => p.message).join('\n'));
   const engine = values.engine;
   if (engine !== undefined && engine !== 'wasm' && engine !== 'typescript') throw new UsageError(`--engine takes wasm or typescript (got "${engine}")`);
-  return { config, data: values.data, json: values.json ?? false, engine };
+  const threads = threadCount(values.threads);
+  if (threads > 1 && engine === 'typescript') throw new UsageError('--threads 2 splits the WebAssembly kernels\' products: leave out --engine typescript, or --threads');
+  return { config, data: values.data, json: values.json ?? false, engine, threads };
 }

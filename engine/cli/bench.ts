@@ -5,7 +5,7 @@ import { loadEmbeddedSplits } from '../data/mnist';
 import type { Splits } from '../data/dataset';
 import type { Network } from '../nn/network';
 import { Trainer } from '../train/trainer';
-import { UsageError } from './args';
+import { threadCount, UsageError } from './args';
 import { EXIT } from './exit';
 import { count } from './format';
 import { typescriptKernels, type Kernels } from '../nn/kernels';
@@ -19,10 +19,12 @@ const CASES: { network: string; config: TrainingConfig }[] = [
   { network: '784-128-64-10 sigmoid', config: { ...DEFAULT_CONFIG, hidden: [128, 64], activation: 'sigmoid', dropout: 0, batchSize: 64 } },
 ];
 
-export const BENCH_USAGE = `Usage: npm run bench -- [--json] [--seconds S] [--profile]
+export const BENCH_USAGE = `Usage: npm run bench -- [--json] [--seconds S] [--threads T] [--profile]
 
-Measures training speed (forward, backward and update, one thread) on the embedded digits,
+Measures training speed (forward, backward and update) on the embedded digits,
 with the WebAssembly SIMD kernels and with the TypeScript ones, in one run.
+  --threads T   1 or 2: threads of the WebAssembly kernels' first-layer products (default 1;
+                compare 2 with python3 ../shared/bench/numpy_mlp.py --threads 2)
   --seconds S   time measured per case and engine, after a warm-up of a third of it (default 3)
   --json        one JSON object per line: network, batch, engine, samplesPerSecond, gflops
   --profile     also where one step's time goes, for each case: sub-step by sub-step, and kernel by kernel`;
@@ -48,6 +50,7 @@ interface Measurement {
   readonly network: string;
   readonly batch: number;
   readonly engine: Kernels['name'];
+  readonly threads: number;
   readonly samplesPerSecond: number;
   readonly gflops: number;
 }
@@ -55,7 +58,7 @@ interface Measurement {
 export function bench(argv: string[]): number {
   let values;
   try {
-    ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, seconds: { type: 'string' }, profile: { type: 'boolean' }, help: { type: 'boolean' } } }));
+    ({ values } = parseArgs({ args: argv, options: { json: { type: 'boolean' }, seconds: { type: 'string' }, threads: { type: 'string' }, profile: { type: 'boolean' }, help: { type: 'boolean' } } }));
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -65,7 +68,8 @@ export function bench(argv: string[]): number {
   }
   const seconds = Number(values.seconds ?? 3);
   if (!(seconds > 0)) throw new UsageError(`--seconds takes a positive number (got "${values.seconds}")`);
-  const wasm = wasmKernels();
+  const threads = threadCount(values.threads);
+  const wasm = wasmKernels(threads);
   if (!wasm) console.error(`WebAssembly SIMD does not run here (${wasmProblem()}): measuring the TypeScript kernels only`);
   const engines = wasm ? [wasm, typescriptKernels] : [typescriptKernels];
   const loading = performance.now();
@@ -83,7 +87,7 @@ export function bench(argv: string[]): number {
         console.error(`${network}, batch ${config.batchSize}, ${kernels.name}: ${profile(trainer)}`);
         console.error(`  by kernel: ${kernelProfile(config, data, kernels)}`);
       }
-      return { network, batch: config.batchSize, engine: kernels.name, samplesPerSecond, gflops };
+      return { network, batch: config.batchSize, engine: kernels.name, threads: kernels.threads ?? 1, samplesPerSecond, gflops };
     });
     if (values.json) rows.forEach((row) => console.log(JSON.stringify(row)));
     else {

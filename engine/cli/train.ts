@@ -18,7 +18,7 @@ export function train(argv: string[]): number {
   }
   const started = performance.now();
   const data = loadTrainingData(parsed.config, parsed.data);
-  const kernels = chooseKernels(parsed.engine);
+  const kernels = chooseKernels(parsed.engine, parsed.threads);
   const trainer = new Trainer(parsed.config, data, { kernels });
   const report = parsed.json ? jsonReport() : textReport(parsed, data, kernels);
   let trainSeconds = 0;
@@ -79,9 +79,9 @@ function describe(c: TrainingConfig, classes: number, features: number): string 
 }
 
 /** The kernels asked for, or the fastest that run here; a fallback says why on stderr. */
-function chooseKernels(engine: TrainArgs['engine']): Kernels {
+function chooseKernels(engine: TrainArgs['engine'], threads: number): Kernels {
   if (engine === 'typescript') return typescriptKernels;
-  const wasm = wasmKernels();
+  const wasm = wasmKernels(threads);
   if (wasm) return wasm;
   if (engine === 'wasm') throw new UsageError(`--engine wasm: WebAssembly SIMD does not run here: ${wasmProblem()}`);
   console.error(`WebAssembly SIMD does not run here (${wasmProblem()}): training with the TypeScript kernels`);

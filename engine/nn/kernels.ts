@@ -29,6 +29,10 @@ export interface Kernels {
   readonly name: 'typescript' | 'wasm-simd' | 'wasm-relaxed-simd';
   /** Which kernels these are, in words, for the first line of a run and the output channel. */
   readonly title: string;
+  /** How many threads the first layer's products run on (1 where not said). */
+  readonly threads?: number;
+  /** Ends any thread these kernels started; they then run on the caller's thread. */
+  close?(): void;
   /** A zeroed buffer of `length` numbers that these kernels can work on. */
   allocate(precision: Precision, length: number): Float;
   /** A zeroed dropout mask of `length` bytes (1 kept, 0 dropped) that these kernels can read. */

@@ -14,13 +14,16 @@ import * as v8 from 'node:v8';
 import { distFile } from '../dist';
 import { allocate as allocateArray, type Float, type Precision } from './tensor';
 import type { InputLists, Kernels, SparseImages } from './kernels';
+import { CONTROL_SLOTS, PanelThreads } from './wasmThreads';
 
-interface Exports {
+export interface Exports {
   linearForward(X: number, W: number, b: number, Y: number, N: number, I: number, O: number): void;
   linearParameterGradients(dY: number, X: number, dW: number, db: number, N: number, I: number, O: number, scratch: number): void;
   linearInputGradient(dY: number, W: number, dX: number, N: number, I: number, O: number): void;
-  linearForwardInputMajor(X: number, Wt: number, b: number, Y: number, N: number, I: number, O: number, table: number, scratch: number): void;
-  linearParameterGradientsInputMajor(dY: number, X: number, dWt: number, db: number, rows: number, N: number, I: number, O: number, table: number, scratch: number, Wt: number, eta: number): void;
+  listInputs(X: number, N: number, I: number, table: number, lists: number): void;
+  linearForwardInputMajor(Wt: number, b: number, Y: number, N: number, I: number, O: number, table: number, part: number, parts: number): void;
+  prepareParameterGradients(dY: number, dWt: number, db: number, rows: number, N: number, I: number, O: number, table: number, scratch: number, fused: number): void;
+  linearParameterGradientsInputMajor(dWt: number, N: number, I: number, O: number, scratch: number, Wt: number, eta: number, part: number, parts: number): void;
   gatherRows(pairs: number, starts: number, table: number, N: number, X: number, I: number, into: number): void;
   sgdStepInputMajor(W: number, dW: number, rows: number, I: number, O: number, eta: number): void;
   sgdStep(w: number, g: number, v: number, n: number, eta: number, alpha: number, lambda: number, decays: number): void;
@@ -159,32 +162,53 @@ function listImages(arena: Arena, images: Float32Array, count: number, features:
   return { count, features, pairs: indices.byteOffset, starts: starts.byteOffset };
 }
 
-function instantiate(arena: Arena, bytes: Uint8Array<ArrayBuffer>): Exports {
-  const module = new WebAssembly.Module(bytes);
-  return new WebAssembly.Instance(module, { env: { memory: arena.memory, abort: () => { throw new Error('kernels.wasm aborted'); } } }).exports as unknown as Exports;
+/**
+ * An instance of the kernels on `memory`. A second instance (the helper
+ * thread's) writes the module's constant data into it again: the same bytes.
+ */
+export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Exports {
+  return new WebAssembly.Instance(module, { env: { memory, abort: () => { throw new Error('kernels.wasm aborted'); } } }).exports as unknown as Exports;
 }
 
-/** The kernels of one build, by default the best this runtime compiles: relaxed SIMD, else SIMD. */
-export function createWasmKernels(variant?: WasmVariant): Kernels {
+/**
+ * The kernels of one build, by default the best this runtime compiles: relaxed
+ * SIMD, else SIMD; with `threads` 2, the first layer's products are split with
+ * a helper thread (engine/nn/wasmThreads.ts).
+ */
+export function createWasmKernels(variant?: WasmVariant, threads = 1): Kernels {
   if (typeof SharedArrayBuffer === 'undefined') throw new Error('SharedArrayBuffer is not available');
   const chosen = variant ?? (compilable('relaxed-simd') ? 'relaxed-simd' : 'simd');
   const bytes = compilable(chosen);
   if (!bytes) throw new Error(`this runtime cannot compile WebAssembly with ${chosen === 'simd' ? 'SIMD' : 'relaxed SIMD'} and shared memory`);
-  const arena = new Arena(), scratch = new Scratch(arena), k = instantiate(arena, bytes);
+  const module = new WebAssembly.Module(bytes), arena = new Arena(), scratch = new Scratch(arena), k = instantiate(module, arena.memory);
+  const split = new PanelThreads(k, module, arena.memory, arena.bytes(4 * CONTROL_SLOTS), threads);
   // A random generator's state, copied in and out around each mask it draws.
   const stateAt = arena.bytes(16), state = new Int32Array(arena.memory.buffer, stateAt, 4);
   // The matrices that move that state ahead, so that a mask's draws run in four lanes.
   const jumps = arena.bytes(k.XOSHIRO_JUMP_BYTES.value as number);
   k.xoshiroJumps(jumps);
-  // Room for a batch's lists where the caller has none, and for dW's lists of examples per pair of inputs.
+  // Room for a batch's lists where the caller has none, and the table of a batch's lists: given, or built from X there.
   const listScratch = (N: number, I: number, lists: InputLists | null | undefined): number => (lists ? 0 : 4 * N * (2 * I + 2));
-  const gradientScratch = (N: number, I: number, O: number, lists: InputLists | null | undefined): number =>
-    scratch.at(4 * ((I + 1) * (2 * N + 1) + N * O) + listScratch(N, I, lists));
-  const table = (lists: InputLists | null | undefined): number => (lists ? address((lists as ModuleLists).table) : 0);
+  const tableOf = (X: Float, N: number, I: number, lists: InputLists | null | undefined, at: number): number => {
+    if (lists) return address((lists as ModuleLists).table);
+    k.listInputs(address(X), N, I, at, at + 8 * N);
+    return at;
+  };
+  // dW's lists of examples per pair of inputs, dY in panels and their count, then X's lists if built.
+  const gradients = (dY: Float, X: Float, dWt: Float, db: Float, rows: Uint8Array, N: number, I: number, O: number, lists: InputLists | null | undefined, Wt: Float | null, eta: number): void => {
+    const bytes = 4 * ((I + 1) * (2 * N + 1) + N * O + 1), at = scratch.at(bytes + listScratch(N, I, lists));
+    const table = tableOf(X, N, I, lists, at + bytes);
+    k.prepareParameterGradients(address(dY), address(dWt), address(db), address(rows), N, I, O, table, at, Wt ? 1 : 0);
+    split.gradients(address(dWt), N, I, O, at, Wt ? address(Wt) : 0, eta);
+  };
   const kept = new WeakMap<Float32Array, ModuleImages | null>();
   return {
     name: VARIANTS[chosen].name,
-    title: VARIANTS[chosen].title,
+    title: threads > 1 ? `${VARIANTS[chosen].title}, the first layer on ${threads} threads` : VARIANTS[chosen].title,
+    get threads() {
+      return split.threads;
+    },
+    close: () => split.close(),
     allocate(precision: Precision, length: number): Float {
       // float64 (traces, gradient checks) has no SIMD kernels: it stays with the TypeScript ones.
       if (precision !== 'float32') throw new TypeError('the WebAssembly kernels are float32 only');
@@ -197,14 +221,10 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
       k.linearInputGradient(address(dY), address(W), address(dX), N, I, O);
     },
     linearForwardInputMajor(X, Wt, b, Y, N, I, O, lists) {
-      k.linearForwardInputMajor(address(X), address(Wt), address(b), address(Y), N, I, O, table(lists), scratch.at(listScratch(N, I, lists)));
+      split.forward(address(Wt), address(b), address(Y), N, I, O, tableOf(X, N, I, lists, scratch.at(listScratch(N, I, lists))));
     },
-    linearParameterGradientsInputMajor(dY, X, dWt, db, rows, N, I, O, lists) {
-      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, table(lists), gradientScratch(N, I, O, lists), 0, 0);
-    },
-    linearSgdStepInputMajor(dY, X, Wt, dWt, db, rows, N, I, O, eta, lists) {
-      k.linearParameterGradientsInputMajor(address(dY), address(X), address(dWt), address(db), address(rows), N, I, O, table(lists), gradientScratch(N, I, O, lists), address(Wt), eta);
-    },
+    linearParameterGradientsInputMajor: (dY, X, dWt, db, rows, N, I, O, lists) => gradients(dY, X, dWt, db, rows, N, I, O, lists, null, 0),
+    linearSgdStepInputMajor: (dY, X, Wt, dWt, db, rows, N, I, O, eta, lists) => gradients(dY, X, dWt, db, rows, N, I, O, lists, Wt, eta),
     sparseImages(images, count, features) {
       if (!kept.has(images)) {
         let found: ModuleImages | null = null;
@@ -248,25 +268,27 @@ export function createWasmKernels(variant?: WasmVariant): Kernels {
   };
 }
 
-let shared: { kernels: Kernels | null; problem: string | null } | null = null;
+const made = new Map<number, { kernels: Kernels | null; problem: string | null }>();
 
 /**
- * The WebAssembly SIMD kernels, one instance per thread; null where they cannot
- * run (no SIMD, no shared memory, or no dist/kernels.wasm), with the reason in
- * wasmProblem().
+ * The WebAssembly SIMD kernels, one instance per thread and thread count; null
+ * where they cannot run (no SIMD, no shared memory, or no dist/kernels.wasm),
+ * with the reason in wasmProblem().
  */
-export function wasmKernels(): Kernels | null {
-  if (!shared) {
+export function wasmKernels(threads = 1): Kernels | null {
+  let entry = made.get(threads);
+  if (!entry) {
     try {
-      shared = { kernels: createWasmKernels(), problem: null };
+      entry = { kernels: createWasmKernels(undefined, threads), problem: null };
     } catch (e) {
-      shared = { kernels: null, problem: (e as Error).message };
+      entry = { kernels: null, problem: (e as Error).message };
     }
+    made.set(threads, entry);
   }
-  return shared.kernels;
+  return entry.kernels;
 }
 
-export function wasmProblem(): string | null {
-  wasmKernels();
-  return shared!.problem;
+export function wasmProblem(threads = 1): string | null {
+  wasmKernels(threads);
+  return made.get(threads)!.problem;
 }

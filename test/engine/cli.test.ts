@@ -42,6 +42,21 @@ test('where WebAssembly SIMD cannot run, training falls back to the TypeScript k
   assert.match(cli('train', '--hidden', '16', '--epochs', '1', '--batch', '100').stdout, /^engine {4}WebAssembly relaxed SIMD, fused multiply-add \(dist\/kernels-relaxed\.wasm\)$/m);
 });
 
+test('train --threads 2 trains the same run on two threads and says so; --threads takes 1 or 2, with the WebAssembly kernels', () => {
+  const args = ['train', '--hidden', '32', '--epochs', '1', '--batch', '64', '--json'];
+  const epochs = (r: { stdout: string }): unknown[] => r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((row) => 'epoch' in row).map((row) => [row.epoch, row.loss, row.trainAccuracy, row.validationAccuracy]);
+  const one = cli(...args), two = cli(...args, '--threads', '2');
+  assert.equal(two.status, 0, two.stderr);
+  assert.deepEqual(epochs(two), epochs(one), 'the same losses and accuracies');
+  assert.match(cli('train', '--hidden', '16', '--epochs', '1', '--batch', '100', '--threads', '2').stdout, /^engine {4}WebAssembly relaxed SIMD, fused multiply-add \(dist\/kernels-relaxed\.wasm\), the first layer on 2 threads$/m);
+  const three = cli('train', '--threads', '3');
+  assert.equal(three.status, 2);
+  assert.match(three.stderr, /--threads takes 1 or 2 \(got "3"\)/);
+  const typescript = cli('train', '--threads', '2', '--engine', 'typescript');
+  assert.equal(typescript.status, 2);
+  assert.match(typescript.stderr, /--threads 2 splits the WebAssembly kernels' products/);
+});
+
 test('train --json prints one object per epoch, then the test accuracy, time and throughput', () => {
   const r = cli('train', '--json', '--hidden', '32', '--epochs', '2', '--batch', '50', '--lr', '0.1', '--momentum', '0.5', '--lambda', '0.0001');
   assert.equal(r.status, 0, r.stderr);
@@ -126,18 +141,25 @@ test('bench --json measures the four networks of the speed table with both engin
   assert.deepEqual(rows.map((row) => [row.network, row.batch, row.engine]), cases.flatMap((c) => [[...c, 'wasm-relaxed-simd'], [...c, 'typescript']]));
   for (const row of rows) assert.ok(row.samplesPerSecond > 0 && row.gflops > 0, JSON.stringify(row));
   assert.match(r.stderr, /^embedded digits loaded and split in \d+ ms$/m);
+  assert.deepEqual(rows.map((row) => row.threads), rows.map(() => 1));
+  const two = cli('bench', '--json', '--seconds', '0.3', '--threads', '2');
+  assert.equal(two.status, 0, two.stderr);
+  assert.deepEqual(two.stdout.trim().split('\n').map((l) => JSON.parse(l)).map((row) => [row.engine, row.threads]), cases.flatMap(() => [['wasm-relaxed-simd', 2], ['typescript', 1]]), 'the WebAssembly kernels on two threads');
 });
 
 test("fuzz: the train command's flags give a checked configuration or a UsageError, never anything else", () => {
-  const flag = fc.constantFrom('--hidden', '--activation', '--dropout', '--lr', '--momentum', '--lambda', '--l2-biases', '--batch', '--epochs', '--seed', '--data', '--json', '--engine', '--help', '--', '-x', '--lr=', '--hidden=1,2');
+  const flag = fc.constantFrom('--hidden', '--activation', '--dropout', '--lr', '--momentum', '--lambda', '--l2-biases', '--batch', '--epochs', '--seed', '--data', '--json', '--engine', '--threads', '--help', '--', '-x', '--lr=', '--hidden=1,2');
   const value = fc.oneof(
-    fc.constantFrom('0', '-1', '1e30', 'NaN', 'Infinity', '0x10', '', ' ', '1,2,3', '1000000', '128,-64', 'relu', 'softplus', 'wasm', '__proto__', '-0.5', '4096', '4097'),
+    fc.constantFrom('0', '-1', '1e30', 'NaN', 'Infinity', '0x10', '', ' ', '1,2,3', '1000000', '128,-64', 'relu', 'softplus', 'wasm', 'typescript', '2', '__proto__', '-0.5', '4096', '4097'),
     fc.string({ maxLength: 12 }),
   );
   holds('train flags', fc.property(fc.array(fc.oneof(flag, value), { maxLength: 8 }), (argv) => {
     try {
       const parsed = parseTrainArgs(argv);
-      if (parsed !== 'help') assert.deepEqual(configProblems(parsed.config), []);
+      if (parsed !== 'help') {
+        assert.deepEqual(configProblems(parsed.config), []);
+        assert.ok(parsed.threads === 1 || (parsed.threads === 2 && parsed.engine !== 'typescript'), `threads ${parsed.threads} with engine ${parsed.engine}`);
+      }
     } catch (e) {
       assert.ok(e instanceof UsageError, String(e));
       assert.ok(e.message.length > 0);

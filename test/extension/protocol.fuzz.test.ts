@@ -78,7 +78,7 @@ test('fuzz: commands to the worker, events from it and messages to the webview a
   const snapshot = takeSnapshot(trainer, 0.2);
   const types = (valid: Record<string, unknown>[]): string[] => valid.map((v) => v.type as string);
   const commands = [
-    { type: 'start', config: DEFAULT_CONFIG, data: { kind: 'embedded' }, paused: false, snapshotsPerSecond: 10 },
+    { type: 'start', config: DEFAULT_CONFIG, data: { kind: 'embedded' }, paused: false, snapshotsPerSecond: 10, threads: 1 },
     { type: 'loadSpec', text: '{}', name: 'a.mlp.json', snapshotsPerSecond: 10 }, { type: 'pause' },
     { type: 'requestMatrix', requestId: 1, layer: 0, name: 'dW' }, { type: 'exportWeights', requestId: 2 },
     { type: 'readDigit', requestId: 3, pixels: new Float32Array(784), saliencyFor: null },

@@ -20,8 +20,9 @@ test('messages from the webview: the known ones pass, rebuilt field by field; an
 });
 
 test('commands to the worker and events from it are checked too', () => {
-  const start = { type: 'start', config: DEFAULT_CONFIG, data: { kind: 'embedded' }, paused: false, snapshotsPerSecond: 10 };
+  const start = { type: 'start', config: DEFAULT_CONFIG, data: { kind: 'embedded' }, paused: false, snapshotsPerSecond: 10, threads: 2 };
   assert.deepEqual(parseWorkerCommand(start), start);
+  for (const threads of [0, 3, 1.5, '2', undefined]) assert.equal(parseWorkerCommand({ ...start, threads }), null, `threads ${threads}`);
   assert.equal(parseWorkerCommand({ ...start, config: { ...DEFAULT_CONFIG, activation: 'softplus' } }), null);
   assert.equal(parseWorkerCommand({ ...start, data: { kind: 'idx' } }), null);
   assert.equal(parseWorkerCommand({ type: 'exportWeights' }), null);

@@ -15,6 +15,20 @@ function controller(): { run: RunController; events: Recorder } {
   return { run: new RunController(WORKER, events), events };
 }
 
+/** Five times: Pause, the milliseconds until the worker says it is paused, then Resume. */
+async function pauseLatencies(run: RunController, events: ReturnType<typeof controller>['events']): Promise<number[]> {
+  const latencies: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const asked = performance.now();
+    run.pause();
+    await events.until(() => events.last.state === 'paused', 'paused');
+    latencies.push(performance.now() - asked);
+    run.resume();
+    await events.until(() => events.last.state === 'running', 'running');
+  }
+  return latencies;
+}
+
 test('a run loads, trains with live snapshots, and Pause answers within 100 ms at mini-batch 5', async () => {
   const { run, events } = controller();
   try {
@@ -23,7 +37,7 @@ test('a run loads, trains with live snapshots, and Pause answers within 100 ms a
     await events.until(() => events.snapshots.length >= 3, 'snapshots');
     assert.equal(events.last.state, 'running');
     assert.match(events.last.source!, /embedded MNIST/);
-    assert.ok(events.logs.some((l) => /engine: WebAssembly relaxed SIMD, fused multiply-add \(dist\/kernels-relaxed\.wasm\) kernels$/.test(l)), 'the worker trains on the relaxed SIMD kernels, and says so');
+    assert.ok(events.logs.some((l) => /engine: WebAssembly relaxed SIMD, fused multiply-add \(dist\/kernels-relaxed\.wasm\)$/.test(l)), 'the worker trains on the relaxed SIMD kernels, and says so');
     const s = events.snapshots[events.snapshots.length - 1];
     // Records are copied out of the module's shared memory: nothing that reaches the host aliases it.
     assert.ok(!(s.tracked.input.buffer instanceof SharedArrayBuffer) && !(s.tracked.masks[2]!.buffer instanceof SharedArrayBuffer));
@@ -32,17 +46,25 @@ test('a run loads, trains with live snapshots, and Pause answers within 100 ms a
     assert.equal(s.tracked.input.length, 784);
     assert.equal(s.tracked.masks[2]!.length, 1000);
     assert.ok(s.layers[0].dWNorm! > 0 && s.layers[0].gradInputNorm === null && s.layers[1].gradInputNorm! > 0);
-    const latencies: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      const asked = performance.now();
-      run.pause();
-      await events.until(() => events.last.state === 'paused', 'paused');
-      latencies.push(performance.now() - asked);
-      run.resume();
-      await events.until(() => events.last.state === 'running', 'running');
-    }
+    const latencies = await pauseLatencies(run, events);
     console.log(`pause latency at mini-batch 5: ${latencies.map((l) => l.toFixed(1)).join(', ')} ms`);
     assert.ok(Math.max(...latencies) < 100, `pause took ${Math.max(...latencies)} ms`);
+  } finally {
+    run.dispose();
+  }
+});
+
+test('on two threads (the trainingThreads setting), the worker says so, trains, and Pause still answers within 100 ms', async () => {
+  const { run, events } = controller();
+  try {
+    run.start({ ...DEFAULT_CONFIG, batchSize: 64 }, EMBEDDED, { updatesPerSecond: 20, threads: 2 });
+    await events.until(() => events.snapshots.length >= 3, 'snapshots');
+    assert.ok(events.logs.some((l) => /engine: WebAssembly relaxed SIMD, fused multiply-add \(dist\/kernels-relaxed\.wasm\), the first layer on 2 threads$/.test(l)), events.logs.join('\n'));
+    const latencies = await pauseLatencies(run, events);
+    console.log(`pause latency on two threads at mini-batch 64: ${latencies.map((l) => l.toFixed(1)).join(', ')} ms`);
+    assert.ok(Math.max(...latencies) < 100, `pause took ${Math.max(...latencies)} ms`);
+    const s = events.snapshots[events.snapshots.length - 1];
+    assert.ok(s.step > 0 && Number.isFinite(s.loss) && s.layers[0].dWNorm! > 0);
   } finally {
     run.dispose();
   }

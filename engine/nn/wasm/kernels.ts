@@ -330,8 +330,7 @@ const PANEL_VECTORS = 7;
 /*
  * A batch's lists of non-zero inputs come in a table of N entries, one per
  * example: the address of its pairs (16 i, X[n, i]) and how many. gatherRows
- * fills it from a data set kept as such lists; otherwise the products build
- * it from X (inputsPerExample).
+ * fills it from a data set kept as such lists, and listInputs from X.
  */
 
 /** Where example n's list is, from the table. */
@@ -349,7 +348,7 @@ const PANEL_VECTORS = 7;
  * (room for N x I pairs), and the table's entry. Blocks of four zeros are
  * skipped at once.
  */
-function inputsPerExample(X: usize, N: i32, I: i32, table: usize, lists: usize): void {
+export function listInputs(X: usize, N: i32, I: i32, table: usize, lists: usize): void {
   const I4 = I & ~3;
   for (let n = 0; n < N; n++) {
     const row = X + (<usize>(n * I) << 2), list = lists + (<usize>(n * I) << 3);
@@ -366,13 +365,6 @@ function inputsPerExample(X: usize, N: i32, I: i32, table: usize, lists: usize):
     store<i32>(table + (<usize>n << 3), <i32>list);
     store<i32>(table + (<usize>n << 3), k, 4);
   }
-}
-
-/** The table of X's lists: `given` if not 0, else built from X in `scratch` (room for N (2 I + 2) numbers). */
-function tableOf(given: usize, X: usize, N: i32, I: i32, scratch: usize): usize {
-  if (given) return given;
-  inputsPerExample(X, N, I, scratch, scratch + (<usize>N << 3));
-  return scratch;
 }
 
 /**
@@ -441,17 +433,39 @@ function examplesPerInputPair(table: usize, N: i32, I: i32, counts: usize, lists
   }
 }
 
-/**
- * Y = X W^T + b with W in input-major panels (Wt); O is a multiple of 4. `table`
- * is X's lists, or 0 to build them in `scratch` (room for N (2 I + 2) numbers).
+/*
+ * The input-major products split their work by panels: each output's sums are
+ * the same whichever panels hold it and whichever thread does them, so a run
+ * on two threads gives the same numbers bit for bit as on one.
  */
-export function linearForwardInputMajor(X: usize, Wt: usize, b: usize, Y: usize, N: i32, I: i32, O: i32, table: usize, scratch: usize): void {
-  table = tableOf(table, X, N, I, scratch);
-  const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS;
-  let o = 0, panel = Wt;
+
+/**
+ * The first panel of part `part` of `parts`: the panels are cut where the
+ * vectors before a cut come nearest to an even share (P panels of V vectors).
+ */
+function firstPanel(V: i32, P: i32, part: i32, parts: i32): i32 {
+  if (part >= parts) return P;
+  const share = <f64>V * part / parts;
+  let before = 0;
   for (let p = 0; p < P; p++) {
+    const after = before + panelVectors(V, P, p);
+    if (<f64>after - share > share - <f64>before) return p;
+    before = after;
+  }
+  return P;
+}
+
+/**
+ * Y = X W^T + b with W in input-major panels (Wt); O is a multiple of 4.
+ * `table` is X's lists (see listInputs). Only the panels of part `part` of
+ * `parts` (see firstPanel), and their columns of Y.
+ */
+export function linearForwardInputMajor(Wt: usize, b: usize, Y: usize, N: i32, I: i32, O: i32, table: usize, part: i32, parts: i32): void {
+  const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS, first = firstPanel(V, P, part, parts), last = firstPanel(V, P, part + 1, parts);
+  let o = 0, panel = Wt;
+  for (let p = 0; p < last; p++) {
     const Vp = panelVectors(V, P, p), rowBytes = Vp << 4;
-    for (let n = 0; n < N; n++) {
+    if (p >= first) for (let n = 0; n < N; n++) {
       panelSumsOf(Vp, panel, listOf(table, n), countOf(table, n), b + (<usize>o << 2), Y + (<usize>(n * O + o) << 2));
     }
     panel += <usize>(I * rowBytes);
@@ -484,36 +498,58 @@ function panelsOfRows(dY: usize, N: i32, O: i32, V: i32, P: i32, out: usize, db:
   }
 }
 
-/**
- * dWt = X^T dY in input-major panels, and db = dY^T 1_N; O is a multiple of 4.
- * `rows` has a byte per input, 0 only where its row of dWt is all zero: rows of
- * inputs that are zero in every example are zeroed only if they were not zero
- * already (at small batches, most of them are). `table` is X's lists, or 0
- * to build them in `scratch`, which has room for (I + 1) (2 N + 1) + N O
- * numbers, and N (2 I + 2) more without a table.
- *
- * With Wt not 0, plain SGD on W instead: each row of W is stepped as its sum is
- * done, W -= eta dW with the multiply and subtraction of sgdStepInputMajor (the
- * same W bit for bit), and dWt is not written: what it holds is then no
- * gradient, and `rows` stays true of it.
+/*
+ * dWt = X^T dY in input-major panels, and db = dY^T 1_N (O a multiple of 4),
+ * in two calls: prepareParameterGradients, once, then
+ * linearParameterGradientsInputMajor for each part of the panels. `scratch`
+ * has room for (I + 1) (2 N + 1) + N O + 1 numbers, and carries what the
+ * first call finds to the second.
  */
-export function linearParameterGradientsInputMajor(dY: usize, X: usize, dWt: usize, db: usize, rows: usize, N: i32, I: i32, O: i32, table: usize, scratch: usize, Wt: usize, eta: f32): void {
-  const Q = (I + 1) >> 1, counts = scratch, active = counts + (<usize>Q << 2), lists = active + (<usize>Q << 2), dYp = lists + (<usize>(Q * N) << 4);
-  const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS;
-  panelsOfRows(dY, N, O, V, P, dYp, db);
-  examplesPerInputPair(tableOf(table, X, N, I, dYp + (<usize>(N * O) << 2)), N, I, counts, lists);
-  if (!Wt) markRows(counts, lists, N, I, rows, dWt, V, P);
-  const pairs = activePairs(counts, Q, active);
+
+/** Where the parts of dW's scratch lie: counts, active pairs, the pairs' lists, dY in panels, then how many pairs are active. */
+@inline function pairCounts(scratch: usize): usize { return scratch; }
+@inline function activeList(scratch: usize, I: i32): usize { return scratch + (<usize>((I + 1) >> 1) << 2); }
+@inline function pairLists(scratch: usize, I: i32): usize { return scratch + (<usize>((I + 1) >> 1) << 3); }
+@inline function dYPanels(scratch: usize, N: i32, I: i32): usize { return pairLists(scratch, I) + (<usize>(((I + 1) >> 1) * N) << 4); }
+@inline function activeCount(scratch: usize, N: i32, I: i32, O: i32): usize { return dYPanels(scratch, N, I) + (<usize>(N * O) << 2); }
+
+/**
+ * db, dY in Wt's panels, and dW's lists of examples per pair of inputs, from
+ * `table` (X's lists, see listInputs). `rows` has a byte per input, 0 only
+ * where its row of dWt is all zero: rows of inputs that are zero in every
+ * example are zeroed only if they were not zero already (at small batches,
+ * most of them are). With `fused`, dWt is not written (see below), and `rows`
+ * is left as it is, true of it.
+ */
+export function prepareParameterGradients(dY: usize, dWt: usize, db: usize, rows: usize, N: i32, I: i32, O: i32, table: usize, scratch: usize, fused: bool): void {
+  const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS, counts = pairCounts(scratch), lists = pairLists(scratch, I);
+  panelsOfRows(dY, N, O, V, P, dYPanels(scratch, N, I), db);
+  examplesPerInputPair(table, N, I, counts, lists);
+  if (!fused) markRows(counts, lists, N, I, rows, dWt, V, P);
+  store<i32>(activeCount(scratch, N, I, O), activePairs(counts, (I + 1) >> 1, activeList(scratch, I)));
+}
+
+/**
+ * dWt's panels of part `part` of `parts` (see firstPanel), after
+ * prepareParameterGradients on the same scratch. With Wt not 0, plain SGD on
+ * W instead: each row of W is stepped as its sum is done, W -= eta dW with the
+ * multiply and subtraction of sgdStepInputMajor (the same W bit for bit), and
+ * dWt is not written: what it holds is then no gradient.
+ */
+export function linearParameterGradientsInputMajor(dWt: usize, N: i32, I: i32, O: i32, scratch: usize, Wt: usize, eta: f32, part: i32, parts: i32): void {
+  const counts = pairCounts(scratch), active = activeList(scratch, I), lists = pairLists(scratch, I), dYp = dYPanels(scratch, N, I);
+  const pairs = load<i32>(activeCount(scratch, N, I, O));
+  const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS, first = firstPanel(V, P, part, parts), last = firstPanel(V, P, part + 1, parts);
   let panel: usize = 0, o: usize = 0;
-  for (let p = 0; p < P; p++) {
+  for (let p = 0; p < last; p++) {
     const Vp = panelVectors(V, P, p), rowBytes = Vp << 4, rowsOfDY = dYp + <usize>N * o;
-    for (let k = 0; k < pairs; k++) {
+    if (p >= first) for (let k = 0; k < pairs; k++) {
       const q = load<i32>(active + (<usize>k << 2)), list = lists + (<usize>(q * N) << 4), count = load<i32>(counts + (<usize>q << 2));
       const row = panel + <usize>(2 * q * rowBytes), next = 2 * q + 1 < I ? <usize>rowBytes : 0;
       // The panel in two halves of at most four vectors (see pairSums).
-      const first = Vp > 4 ? (Vp + 1) >> 1 : Vp, at = <usize>first << 4, out = Wt ? 0 : dWt + row, step = Wt ? Wt + row : 0;
-      pairSumsOf(first, Vp, rowsOfDY, list, count, out, step, next, eta);
-      if (Vp > first) pairSumsOf(Vp - first, Vp, rowsOfDY + at, list, count, out ? out + at : 0, step ? step + at : 0, next, eta);
+      const half = Vp > 4 ? (Vp + 1) >> 1 : Vp, at = <usize>half << 4, out = Wt ? 0 : dWt + row, step = Wt ? Wt + row : 0;
+      pairSumsOf(half, Vp, rowsOfDY, list, count, out, step, next, eta);
+      if (Vp > half) pairSumsOf(Vp - half, Vp, rowsOfDY + at, list, count, out ? out + at : 0, step ? step + at : 0, next, eta);
     }
     panel += <usize>(I * rowBytes);
     o += rowBytes;
