@@ -29,9 +29,10 @@ const SLOT = {
   kernel: 4,
   /** The product's arguments: integers, then eta as a float32. */
   args: 5,
+  /** After the seven integers. */
   eta: 12,
 } as const;
-export const CONTROL_SLOTS = 13;
+export const CONTROL_SLOTS = SLOT.eta + 1;
 
 const FORWARD = 0, GRADIENTS = 1, STOP = 2;
 
@@ -50,7 +51,7 @@ export interface HelperData {
   readonly control: number;
 }
 
-export function controlBlock(memory: WebAssembly.Memory, at: number): { control: Int32Array; eta: Float32Array } {
+function controlBlock(memory: WebAssembly.Memory, at: number): { control: Int32Array; eta: Float32Array } {
   return { control: new Int32Array(memory.buffer, at, CONTROL_SLOTS), eta: new Float32Array(memory.buffer, at + 4 * SLOT.eta, 1) };
 }
 

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { DEFAULT_CONFIG, Linear, loadEmbeddedSplits, Network, Random, RunRecorder, takeSnapshot, Trainer, type LayerSpec, type LossType, type RunRecord, type TrainingConfig } from '../../engine';
+import { DEFAULT_CONFIG, Linear, loadEmbeddedSplits, Network, Random, RunRecorder, takeSnapshot, Trainer, type Float, type Kernels, type LayerSpec, type LossType, type RunRecord, type TrainingConfig } from '../../engine';
 
 /** A float64 network for exact-number tests, with every linear layer's dL/dX computed. */
 export function float64Network(inputs: number, layers: LayerSpec[], loss: LossType, rows: number, seed = 1): Network {
@@ -22,6 +22,20 @@ export function assertRounds(actual: number, expected: number, decimals: number,
 export function randomArray(random: Random, n: number, scale = 1): Float64Array {
   const a = new Float64Array(n);
   for (let i = 0; i < n; i++) a[i] = random.normal(0, scale);
+  return a;
+}
+
+/** Zeros in blocks and alone, as in digits: about four inputs in five. */
+export function sparse(random: Random, n: number): Float64Array {
+  const a = randomArray(random, n);
+  for (let i = 0; i < n; i++) if (random.uniform() < 0.8 || (i >> 3) % 3 === 0) a[i] = 0;
+  return a;
+}
+
+/** The same numbers in a buffer of the given kernels (float32). */
+export function copyInto(kernels: Kernels, values: ArrayLike<number>): Float {
+  const a = kernels.allocate('float32', values.length);
+  a.set(Array.from(values));
   return a;
 }
 

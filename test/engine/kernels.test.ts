@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import {
   DEFAULT_CONFIG, fillBatch, Linear, loadEmbeddedSplits, panelIndex, Random, Trainer, typescriptKernels as k, wasmKernels, createWasmKernels, wasmProblem, type Float, type InputLists, type Kernels,
 } from '../../engine';
-import { randomArray } from './helpers';
+import { copyInto, randomArray, sparse } from './helpers';
 
 /** The products written the obvious way, one entry at a time. */
 const naive = {
@@ -65,12 +65,6 @@ const wasm = wasmKernels();
 /** Both builds, each tested: relaxed SIMD (fused multiply-add) and plain SIMD. */
 const BUILDS = wasm ? (['relaxed-simd', 'simd'] as const).map((variant) => createWasmKernels(variant)) : [];
 
-/** The same numbers in a buffer of the given kernels (float32). */
-function copyInto(kernels: Kernels, values: ArrayLike<number>): Float {
-  const a = kernels.allocate('float32', values.length);
-  a.set(Array.from(values));
-  return a;
-}
 
 /** Float32 results of two summation orders agree to a few float32 roundings of the terms' size. */
 function assertNear(actual: ArrayLike<number>, expected: ArrayLike<number>, scale: ArrayLike<number>, what: string): void {
@@ -94,12 +88,6 @@ function fromPanels(t: ArrayLike<number>, O: number, I: number): Float64Array {
   return W;
 }
 
-/** Zeros in blocks and alone, as in digits: about four inputs in five. */
-function sparse(random: Random, n: number): Float64Array {
-  const a = randomArray(random, n);
-  for (let i = 0; i < n; i++) if (random.uniform() < 0.8 || (i >> 3) % 3 === 0) a[i] = 0;
-  return a;
-}
 
 // Outputs that make panels of every width from 1 to 7 vectors (4, 8, ... 28; 32 = 4 + 4, 1000 = 34 x 7 + 2 x 6).
 const WASM_SHAPES = [...SHAPES, [1, 784, 1000], [5, 784, 33], [8, 100, 12], [13, 17, 3], [3, 9, 20], [2, 11, 24], [6, 30, 28], [4, 10, 32], [3, 40, 16], [70, 784, 128]];

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createWasmKernels, DEFAULT_CONFIG, Linear, loadEmbeddedSplits, Random, Trainer, wasmKernels, wasmProblem, type Kernels, type TrainingConfig } from '../../engine';
-import { randomArray } from './helpers';
+import { copyInto, randomArray, sparse } from './helpers';
 
 // The first layer's products split with a helper thread (engine/nn/wasmThreads.ts) give the numbers of one thread, bit for bit.
 
@@ -18,12 +18,6 @@ async function twoThreads(variant?: 'relaxed-simd' | 'simd'): Promise<Kernels> {
   return kernels;
 }
 
-function copyInto(kernels: Kernels, values: ArrayLike<number>): Float32Array {
-  const a = kernels.allocate('float32', values.length) as Float32Array;
-  a.set(Array.from(values));
-  return a;
-}
-
 /** Y, dW, db, the rows' marks, and W after the fused step, of one set of inputs on `kernels`. */
 function products(kernels: Kernels, values: Record<'X' | 'Wt' | 'b' | 'dY', Float64Array>, N: number, I: number, O: number): number[][] {
   const X = copyInto(kernels, values.X), Wt = copyInto(kernels, values.Wt), b = copyInto(kernels, values.b), dY = copyInto(kernels, values.dY);
@@ -33,13 +27,6 @@ function products(kernels: Kernels, values: Record<'X' | 'Wt' | 'b' | 'dY', Floa
   kernels.linearParameterGradientsInputMajor!(dY, X, dWt, db, rows, N, I, O);
   kernels.linearSgdStepInputMajor!(dY, X, stepped, copyInto(kernels, dWt), fusedDb, kernels.allocateMask(I).fill(1), N, I, O, 0.05);
   return [Y, dWt, db, rows, stepped, fusedDb].map((a) => Array.from(a));
-}
-
-/** Digit-like inputs (most zero) or dense ones. */
-function inputs(random: Random, n: number, dense: boolean): Float64Array {
-  const a = randomArray(random, n);
-  if (!dense) for (let i = 0; i < n; i++) if (random.uniform() < 0.8) a[i] = 0;
-  return a;
 }
 
 // One panel (the helper's part is empty), two, five of unequal widths (the 128 of the sigmoid network), and the homework's 36.
@@ -52,7 +39,7 @@ for (const variant of ['relaxed-simd', 'simd'] as const) {
     try {
       for (const [N, I, O] of SHAPES) {
         for (const dense of [false, true]) {
-          const values = { X: inputs(random, N * I, dense), Wt: randomArray(random, I * O), b: randomArray(random, O), dY: randomArray(random, N * O) };
+          const values = { X: dense ? randomArray(random, N * I) : sparse(random, N * I), Wt: randomArray(random, I * O), b: randomArray(random, O), dY: randomArray(random, N * O) };
           assert.deepEqual(products(two, values, N, I, O), products(one, values, N, I, O), `Y, dW, db, the marks and the stepped W, N=${N} I=${I} O=${O}${dense ? ' (dense)' : ''}`);
         }
       }
@@ -82,11 +69,11 @@ test('a product that fails on both threads throws on the caller\'s, after the he
   const two = await twoThreads(), one = createWasmKernels(), random = new Random(8);
   const N = 8, I = 20, O = 64;
   try {
-    const Wt = copyInto(two, randomArray(random, I * O)), b = copyInto(two, randomArray(random, O)), X = copyInto(two, inputs(random, N * I, false));
+    const Wt = copyInto(two, randomArray(random, I * O)), b = copyInto(two, randomArray(random, O)), X = copyInto(two, sparse(random, N * I));
     // Y's view ends at the memory's end: both parts write past it.
     const end = Wt.buffer.byteLength, Y = new Float32Array(Wt.buffer, end - 16, 4);
     assert.throws(() => two.linearForwardInputMajor!(X, Wt, b, Y, N, I, O), WebAssembly.RuntimeError);
-    const values = { X: inputs(random, N * I, false), Wt: randomArray(random, I * O), b: randomArray(random, O), dY: randomArray(random, N * O) };
+    const values = { X: sparse(random, N * I), Wt: randomArray(random, I * O), b: randomArray(random, O), dY: randomArray(random, N * O) };
     assert.deepEqual(products(two, values, N, I, O), products(one, values, N, I, O), 'the products after the failure');
     assert.equal(two.threads, 2);
     two.close!();
