@@ -3,6 +3,7 @@ export * from './nn/tensor';
 export * from './nn/random';
 export * from './nn/kernels';
 export * from './nn/wasmKernels';
+export { autoThreads, type HelperStart } from './nn/wasmThreads';
 export * from './nn/layers/layer';
 export { Linear } from './nn/layers/linear';
 export { Activation } from './nn/layers/activation';

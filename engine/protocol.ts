@@ -183,7 +183,7 @@ export type RunErrorKind = 'data' | 'spec' | 'internal';
 // ---- host -> worker ----
 
 export type WorkerCommand =
-  /** threads: of the first layer's products (1 or 2; see engine/nn/wasmThreads.ts). */
+  /** threads: of the linear layers' products (1 or 2; see engine/nn/wasmThreads.ts). */
   | { readonly type: 'start'; readonly config: TrainingConfig; readonly data: DataSource; readonly paused: boolean; readonly snapshotsPerSecond: number; readonly threads: number }
   /** A network spec's text, to step through (paused) on its own batch; `name` says where it came from. */
   | { readonly type: 'loadSpec'; readonly text: string; readonly name: string; readonly snapshotsPerSecond: number }

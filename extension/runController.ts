@@ -28,7 +28,7 @@ export interface RunListener {
 export interface StartOptions {
   readonly paused?: boolean;
   readonly updatesPerSecond: number;
-  /** Threads of the first layer's products: 1 (the default) or 2. */
+  /** Threads of the linear layers' products: 1 (the default) or 2. */
   readonly threads?: number;
 }
 

@@ -1,7 +1,7 @@
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { configProblems, DEFAULT_CONFIG, PANEL_SETTINGS, type ActivationType, type DataSource, type PanelSetting, type PanelSettings, type TrainingConfig } from '../engine';
+import { autoThreads, configProblems, DEFAULT_CONFIG, PANEL_SETTINGS, type ActivationType, type DataSource, type PanelSetting, type PanelSettings, type TrainingConfig } from '../engine';
 
 /** The setting behind each field of a training configuration, for messages that name it. */
 export const SETTING_OF: Record<keyof TrainingConfig, string> = {
@@ -19,7 +19,9 @@ export const SETTING_OF: Record<keyof TrainingConfig, string> = {
 
 export const DATASET_SETTING = 'backpropLens.dataset';
 export const UPDATES_SETTING = 'backpropLens.panelUpdatesPerSecond';
-export const THREADS_SETTING = 'backpropLens.trainingThreads';
+
+/** backpropLens.trainingThreads: "auto" picks by the machine's cores (see autoThreads). */
+const THREADS_VALUES: readonly unknown[] = ['auto', '1', '2'];
 
 export interface SettingProblem {
   readonly setting: string;
@@ -30,7 +32,7 @@ export interface RunSettings {
   readonly config: TrainingConfig;
   readonly data: DataSource;
   readonly updatesPerSecond: number;
-  /** Threads of the first layer's products: 1 or 2. */
+  /** Threads of the linear layers' products: 1 or 2, "auto" resolved for this machine. */
   readonly threads: number;
   /** Each wrong setting, named. */
   readonly problems: SettingProblem[];
@@ -64,7 +66,8 @@ export function readSettings(): RunSettings {
   };
   for (const p of configProblems(config)) problems.push({ setting: SETTING_OF[p.field], message: p.message });
   const updatesPerSecond = get('panelUpdatesPerSecond', 10, (v) => isNumber(v) && (v as number) >= 1 && (v as number) <= 60);
-  const threads = get('trainingThreads', 1, (v) => v === 1 || v === 2);
+  const threadsSetting = get('trainingThreads', 'auto', (v) => THREADS_VALUES.includes(v));
+  const threads = threadsSetting === 'auto' ? autoThreads(os.availableParallelism()) : Number(threadsSetting);
   const dataset = get('dataset', 'embedded', (v) => typeof v === 'string').trim();
   let data: DataSource = { kind: 'embedded' };
   if (dataset !== '' && dataset !== 'embedded') {

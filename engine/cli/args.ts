@@ -34,7 +34,7 @@ Trains the MLP on MNIST and reports loss and accuracy per epoch, then the test a
   --seed N           seed of initialisation, shuffling and dropout (default ${DEFAULT_CONFIG.seed})
   --data DIR         a folder of MNIST or Fashion-MNIST IDX files (default: the embedded 10,000 digits)
   --engine NAME      wasm | typescript: the kernels to train with (default: wasm where WebAssembly SIMD runs)
-  --threads T        1 | 2: threads of the wasm kernels' first layer (default 1; the same numbers either way)
+  --threads T        1 | 2: threads of the wasm kernels' products (default 1; the same numbers either way)
   --json             one JSON object per line instead of a progress display
   --help             this text`;
 

@@ -23,7 +23,7 @@ export const BENCH_USAGE = `Usage: npm run bench -- [--json] [--seconds S] [--th
 
 Measures training speed (forward, backward and update) on the embedded digits,
 with the WebAssembly SIMD kernels and with the TypeScript ones, in one run.
-  --threads T   1 or 2: threads of the WebAssembly kernels' first-layer products (default 1;
+  --threads T   1 or 2: threads of the WebAssembly kernels' linear products (default 1;
                 compare 2 with python3 ../shared/bench/numpy_mlp.py --threads 2)
   --seconds S   time measured per case and engine, after a warm-up of a third of it (default 3)
   --json        one JSON object per line: network, batch, engine, samplesPerSecond, gflops

@@ -29,7 +29,7 @@ export interface Kernels {
   readonly name: 'typescript' | 'wasm-simd' | 'wasm-relaxed-simd';
   /** Which kernels these are, in words, for the first line of a run and the output channel. */
   readonly title: string;
-  /** How many threads the first layer's products run on (1 where not said). */
+  /** How many threads the linear layers' products run on (1 where not said). */
   readonly threads?: number;
   /** Ends any thread these kernels started; they then run on the caller's thread. */
   close?(): void;

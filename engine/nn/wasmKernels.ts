@@ -14,12 +14,12 @@ import * as v8 from 'node:v8';
 import { distFile } from '../dist';
 import { allocate as allocateArray, type Float, type Precision } from './tensor';
 import type { InputLists, Kernels, SparseImages } from './kernels';
-import { CONTROL_SLOTS, PanelThreads } from './wasmThreads';
+import { CONTROL_SLOTS, ProductThreads, type HelperStart } from './wasmThreads';
 
 export interface Exports {
-  linearForward(X: number, W: number, b: number, Y: number, N: number, I: number, O: number): void;
-  linearParameterGradients(dY: number, X: number, dW: number, db: number, N: number, I: number, O: number, scratch: number): void;
-  linearInputGradient(dY: number, W: number, dX: number, N: number, I: number, O: number): void;
+  linearForward(X: number, W: number, b: number, Y: number, N: number, I: number, O: number, part: number, parts: number): void;
+  transposeWithSums(dY: number, N: number, O: number, dYt: number, db: number): void;
+  linearInputGradient(dY: number, W: number, dX: number, N: number, I: number, O: number, part: number, parts: number): void;
   listInputs(X: number, N: number, I: number, table: number, lists: number): void;
   linearForwardInputMajor(Wt: number, b: number, Y: number, N: number, I: number, O: number, table: number, part: number, parts: number): void;
   prepareParameterGradients(dY: number, dWt: number, db: number, rows: number, N: number, I: number, O: number, table: number, scratch: number, fused: number): void;
@@ -172,16 +172,17 @@ export function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memo
 
 /**
  * The kernels of one build, by default the best this runtime compiles: relaxed
- * SIMD, else SIMD; with `threads` 2, the first layer's products are split with
- * a helper thread (engine/nn/wasmThreads.ts).
+ * SIMD, else SIMD; with `threads` 2, the linear layers' products are split
+ * with a helper thread (engine/nn/wasmThreads.ts), started here; `helper` says
+ * where its script is and how long to wait for it.
  */
-export function createWasmKernels(variant?: WasmVariant, threads = 1): Kernels {
+export function createWasmKernels(variant?: WasmVariant, threads = 1, helper?: HelperStart): Kernels {
   if (typeof SharedArrayBuffer === 'undefined') throw new Error('SharedArrayBuffer is not available');
   const chosen = variant ?? (compilable('relaxed-simd') ? 'relaxed-simd' : 'simd');
   const bytes = compilable(chosen);
   if (!bytes) throw new Error(`this runtime cannot compile WebAssembly with ${chosen === 'simd' ? 'SIMD' : 'relaxed SIMD'} and shared memory`);
   const module = new WebAssembly.Module(bytes), arena = new Arena(), scratch = new Scratch(arena), k = instantiate(module, arena.memory);
-  const split = new PanelThreads(k, module, arena.memory, arena.bytes(4 * CONTROL_SLOTS), threads);
+  const split = new ProductThreads(k, module, arena.memory, arena.bytes(4 * CONTROL_SLOTS), threads, helper);
   // A random generator's state, copied in and out around each mask it draws.
   const stateAt = arena.bytes(16), state = new Int32Array(arena.memory.buffer, stateAt, 4);
   // The matrices that move that state ahead, so that a mask's draws run in four lanes.
@@ -199,12 +200,12 @@ export function createWasmKernels(variant?: WasmVariant, threads = 1): Kernels {
     const bytes = 4 * ((I + 1) * (2 * N + 1) + N * O + 1), at = scratch.at(bytes + listScratch(N, I, lists));
     const table = tableOf(X, N, I, lists, at + bytes);
     k.prepareParameterGradients(address(dY), address(dWt), address(db), address(rows), N, I, O, table, at, Wt ? 1 : 0);
-    split.gradients(address(dWt), N, I, O, at, Wt ? address(Wt) : 0, eta);
+    split.gradientsInputMajor(address(dWt), N, I, O, at, Wt ? address(Wt) : 0, eta);
   };
   const kept = new WeakMap<Float32Array, ModuleImages | null>();
   return {
     name: VARIANTS[chosen].name,
-    title: threads > 1 ? `${VARIANTS[chosen].title}, the first layer on ${threads} threads` : VARIANTS[chosen].title,
+    title: VARIANTS[chosen].title + (split.threads > 1 ? `, the products on ${split.threads} threads` : split.problem ? `, on one thread: ${split.problem}` : ''),
     get threads() {
       return split.threads;
     },
@@ -215,13 +216,16 @@ export function createWasmKernels(variant?: WasmVariant, threads = 1): Kernels {
       return length === 0 ? allocateArray(precision, 0) : arena.floats(length);
     },
     allocateMask: (length) => arena.bytesView(length),
-    linearForward: (X, W, b, Y, N, I, O) => k.linearForward(address(X), address(W), address(b), address(Y), N, I, O),
-    linearParameterGradients: (dY, X, dW, db, N, I, O) => k.linearParameterGradients(address(dY), address(X), address(dW), address(db), N, I, O, scratch.at(4 * N * O)),
-    linearInputGradient(dY, W, dX, N, I, O) {
-      k.linearInputGradient(address(dY), address(W), address(dX), N, I, O);
+    linearForward: (X, W, b, Y, N, I, O) => split.forward(address(X), address(W), address(b), address(Y), N, I, O),
+    linearParameterGradients(dY, X, dW, db, N, I, O) {
+      // dX's kernel on dY's transpose, with X in W's place (see transposeWithSums).
+      const dYt = scratch.at(4 * N * O);
+      k.transposeWithSums(address(dY), N, O, dYt, address(db));
+      split.inputGradient(dYt, address(X), address(dW), O, I, N);
     },
+    linearInputGradient: (dY, W, dX, N, I, O) => split.inputGradient(address(dY), address(W), address(dX), N, I, O),
     linearForwardInputMajor(X, Wt, b, Y, N, I, O, lists) {
-      split.forward(address(Wt), address(b), address(Y), N, I, O, tableOf(X, N, I, lists, scratch.at(listScratch(N, I, lists))));
+      split.forwardInputMajor(address(Wt), address(b), address(Y), N, I, O, tableOf(X, N, I, lists, scratch.at(listScratch(N, I, lists))));
     },
     linearParameterGradientsInputMajor: (dY, X, dWt, db, rows, N, I, O, lists) => gradients(dY, X, dWt, db, rows, N, I, O, lists, null, 0),
     linearSgdStepInputMajor: (dY, X, Wt, dWt, db, rows, N, I, O, eta, lists) => gradients(dY, X, dWt, db, rows, N, I, O, lists, Wt, eta),

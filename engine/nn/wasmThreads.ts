@@ -1,10 +1,11 @@
 /**
- * The first layer's two products on two threads: this one and a helper (a
- * worker thread with its own instance of the kernels on the same shared
- * memory). Each call is cut by panels of W (see firstPanel in wasm/kernels.ts);
- * this thread does the first part while the helper does the second, and waits
- * for it. Every output's sums are the same whichever thread does them, so the
- * numbers are the same bit for bit as on one thread.
+ * The linear layers' products on two threads: this one and a helper (a worker
+ * thread with its own instance of the kernels on the same shared memory). A
+ * first layer's input-major products are cut by panels of W (see firstPanel in
+ * wasm/kernels.ts), the dense ones by examples (see firstExample); this thread
+ * does the first part while the helper does the second, and waits for it.
+ * Every output's sums are the same whichever thread does them, so the numbers
+ * are the same bit for bit as on one thread.
  *
  * The two threads talk through a control block in that memory, with Atomics:
  * the caller writes a call's arguments, then posts it; the helper answers by
@@ -25,7 +26,7 @@ const SLOT = {
   ready: 2,
   /** 1 if the helper's part of the last call threw. */
   failed: 3,
-  /** Which product: FORWARD or GRADIENTS; STOP ends the helper. */
+  /** Which product (see KERNEL); STOP ends the helper. */
   kernel: 4,
   /** The product's arguments: integers, then eta as a float32. */
   args: 5,
@@ -34,14 +35,41 @@ const SLOT = {
 } as const;
 export const CONTROL_SLOTS = SLOT.eta + 1;
 
-const FORWARD = 0, GRADIENTS = 1, STOP = 2;
+const KERNEL = { forwardInputMajor: 0, gradientsInputMajor: 1, forward: 2, inputGradient: 3 } as const;
+const STOP = -1;
+
+/**
+ * Products smaller than this (N I O multiply-adds) stay on one thread: split,
+ * the homework network's 1000-10 layer at mini-batch 5 (50,000) gained nothing
+ * (a step at 0.99 of the pace with it unsplit, in a same-process A/B).
+ */
+const SPLIT_MIN = 1 << 17;
 
 /**
  * How long a waiting thread keeps checking before it sleeps, in milliseconds:
  * a sleeping thread takes some tens of microseconds to wake, a fair part of a
- * product, and the helper's next call comes after the rest of the step's layers.
+ * product, and the helper's next call comes after the activations and dropout
+ * of a layer, or the rest of a step.
  */
 const SPIN_MS = 2;
+
+/** Where the helper's script is, and how long to wait for it to start (ms); past that, the products stay on one thread. */
+export interface HelperStart {
+  readonly script: string;
+  readonly startMs: number;
+}
+
+/** Worker threads start in some tens of milliseconds; seconds mean a broken install or a machine that has no core to spare. */
+const HELPER_START = (): HelperStart => ({ script: distFile('kernelHelper.js'), startMs: 5000 });
+
+/**
+ * Threads for the setting "auto": two where that still leaves two cores to
+ * everything else (the editor, its extension host, the panel), else one. The
+ * helper keeps its core busy while training runs (see SPIN_MS).
+ */
+export function autoThreads(cores: number): 1 | 2 {
+  return cores >= 4 ? 2 : 1;
+}
 
 /** What the helper receives. */
 export interface HelperData {
@@ -58,8 +86,12 @@ function controlBlock(memory: WebAssembly.Memory, at: number): { control: Int32A
 /** Part `part` of `parts` of the call in the control block. */
 function runPart(k: Exports, control: Int32Array, eta: Float32Array, part: number, parts: number): void {
   const c = control, at = SLOT.args;
-  if (c[SLOT.kernel] === FORWARD) k.linearForwardInputMajor(c[at], c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], c[at + 6], part, parts);
-  else k.linearParameterGradientsInputMajor(c[at], c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], eta[0], part, parts);
+  switch (c[SLOT.kernel]) {
+    case KERNEL.forwardInputMajor: k.linearForwardInputMajor(c[at], c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], c[at + 6], part, parts); break;
+    case KERNEL.gradientsInputMajor: k.linearParameterGradientsInputMajor(c[at], c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], eta[0], part, parts); break;
+    case KERNEL.forward: k.linearForward(c[at], c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], c[at + 6], part, parts); break;
+    case KERNEL.inputGradient: k.linearInputGradient(c[at], c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], part, parts); break;
+  }
 }
 
 /** Waits while control[slot] is `value`: checking for a while, then asleep. */
@@ -70,39 +102,57 @@ function waitWhile(control: Int32Array, slot: number, value: number): void {
 }
 
 /**
- * The products, split over `threads` threads (1 or 2): with 1, or until the
- * helper is ready, this thread does every part.
+ * The products, split over `threads` threads (1 or 2): with 1, or if the
+ * helper does not start, this thread does every part.
  */
-export class PanelThreads {
+export class ProductThreads {
   private readonly control: Int32Array;
   private readonly eta: Float32Array;
   private helper: Worker | null = null;
   private posted = 0;
+  /** Why the products run on one thread though two were asked for; null if they were not, or they run on two. */
+  readonly problem: string | null = null;
 
-  constructor(private readonly k: Exports, module: WebAssembly.Module, memory: WebAssembly.Memory, at: number, threads: number) {
+  constructor(private readonly k: Exports, module: WebAssembly.Module, memory: WebAssembly.Memory, at: number, threads: number, start = HELPER_START()) {
     ({ control: this.control, eta: this.eta } = controlBlock(memory, at));
     if (threads < 2) return;
     const workerData: HelperData = { module, memory, control: at };
-    this.helper = new Worker(distFile('kernelHelper.js'), { workerData });
-    // A helper that does not start leaves every part to this thread.
-    this.helper.on('error', (e) => console.error('Backprop Lens kernels\' helper thread did not start; the products stay on one thread:', e));
+    const helper = new Worker(start.script, { workerData });
+    helper.on('error', (e) => console.error('Backprop Lens kernels\' helper thread:', e));
     // The helper lives as long as these kernels, and keeps no process alive.
-    this.helper.unref();
+    helper.unref();
+    // Waited for here, so that what these kernels say they run on is what they run on from the first product.
+    if (Atomics.wait(this.control, SLOT.ready, 0, start.startMs) === 'timed-out') {
+      void helper.terminate();
+      this.problem = `its helper thread did not start within ${start.startMs / 1000} s`;
+      return;
+    }
+    this.helper = helper;
   }
 
-  /** The threads the products run on now: 2 once the helper is ready, until close(). */
+  /** The threads the products run on: 2 with a helper, until close(). */
   get threads(): number {
-    return this.helper && Atomics.load(this.control, SLOT.ready) === 1 ? 2 : 1;
+    return this.helper ? 2 : 1;
   }
 
   /** Y = X W^T + b on input-major panels; `table` is X's lists. */
-  forward(Wt: number, b: number, Y: number, N: number, I: number, O: number, table: number): void {
-    this.run(FORWARD, Wt, b, Y, N, I, O, table, 0);
+  forwardInputMajor(Wt: number, b: number, Y: number, N: number, I: number, O: number, table: number): void {
+    this.run(KERNEL.forwardInputMajor, N * I * O, Wt, b, Y, N, I, O, table, 0);
   }
 
   /** dWt's panels, or W's step with Wt not 0, after prepareParameterGradients on `scratch`. */
-  gradients(dWt: number, N: number, I: number, O: number, scratch: number, Wt: number, eta: number): void {
-    this.run(GRADIENTS, dWt, N, I, O, scratch, Wt, 0, eta);
+  gradientsInputMajor(dWt: number, N: number, I: number, O: number, scratch: number, Wt: number, eta: number): void {
+    this.run(KERNEL.gradientsInputMajor, N * I * O, dWt, N, I, O, scratch, Wt, 0, eta);
+  }
+
+  /** Y = X W^T + b, W out x in. */
+  forward(X: number, W: number, b: number, Y: number, N: number, I: number, O: number): void {
+    this.run(KERNEL.forward, N * I * O, X, W, b, Y, N, I, O, 0);
+  }
+
+  /** dX = dY W, W out x in (and dW = dY^T X, on dY's transpose). */
+  inputGradient(dY: number, W: number, dX: number, N: number, I: number, O: number): void {
+    this.run(KERNEL.inputGradient, N * I * O, dY, W, dX, N, I, O, 0, 0);
   }
 
   /** Ends the helper; the products then run on this thread. */
@@ -114,13 +164,13 @@ export class PanelThreads {
     this.helper = null;
   }
 
-  /** A call: its arguments into the control block (no array: this runs twice a step), then its parts. */
-  private run(kernel: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, eta: number): void {
+  /** A call of `work` multiply-adds: its arguments into the control block (no array: this runs several times a step), then its parts. */
+  private run(kernel: number, work: number, a0: number, a1: number, a2: number, a3: number, a4: number, a5: number, a6: number, eta: number): void {
     const c = this.control, at = SLOT.args;
     c[SLOT.kernel] = kernel;
     c[at] = a0; c[at + 1] = a1; c[at + 2] = a2; c[at + 3] = a3; c[at + 4] = a4; c[at + 5] = a5; c[at + 6] = a6;
     this.eta[0] = eta;
-    if (this.threads === 1) {
+    if (this.threads === 1 || work < SPLIT_MIN) {
       runPart(this.k, c, this.eta, 0, 1);
       return;
     }
@@ -151,6 +201,7 @@ export function serveParts(data: HelperData, instantiate: (module: WebAssembly.M
   const k = instantiate(data.module, data.memory), { control, eta } = controlBlock(data.memory, data.control);
   let seen = Atomics.load(control, SLOT.posted);
   Atomics.store(control, SLOT.ready, 1);
+  Atomics.notify(control, SLOT.ready);
   for (;;) {
     waitWhile(control, SLOT.posted, seen);
     seen = Atomics.load(control, SLOT.posted);

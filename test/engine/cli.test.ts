@@ -48,7 +48,7 @@ test('train --threads 2 trains the same run on two threads and says so; --thread
   const one = cli(...args), two = cli(...args, '--threads', '2');
   assert.equal(two.status, 0, two.stderr);
   assert.deepEqual(epochs(two), epochs(one), 'the same losses and accuracies');
-  assert.match(cli('train', '--hidden', '16', '--epochs', '1', '--batch', '100', '--threads', '2').stdout, /^engine {4}WebAssembly relaxed SIMD, fused multiply-add \(dist\/kernels-relaxed\.wasm\), the first layer on 2 threads$/m);
+  assert.match(cli('train', '--hidden', '16', '--epochs', '1', '--batch', '100', '--threads', '2').stdout, /^engine {4}WebAssembly relaxed SIMD, fused multiply-add \(dist\/kernels-relaxed\.wasm\), the products on 2 threads$/m);
   const three = cli('train', '--threads', '3');
   assert.equal(three.status, 2);
   assert.match(three.stderr, /--threads takes 1 or 2 \(got "3"\)/);

@@ -1,46 +1,56 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { createWasmKernels, DEFAULT_CONFIG, Linear, loadEmbeddedSplits, Random, Trainer, wasmKernels, wasmProblem, type Kernels, type TrainingConfig } from '../../engine';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { autoThreads, createWasmKernels, DEFAULT_CONFIG, Linear, loadEmbeddedSplits, Random, Trainer, wasmKernels, wasmProblem, type Float, type Kernels, type TrainingConfig } from '../../engine';
 import { copyInto, randomArray, sparse } from './helpers';
 
 // The first layer's products split with a helper thread (engine/nn/wasmThreads.ts) give the numbers of one thread, bit for bit.
 
 const skip = wasmKernels() ? false : `no WebAssembly SIMD here: ${wasmProblem()}`;
 
-/** Kernels of a build on two threads, once their helper is ready (it starts in the background). */
-async function twoThreads(variant?: 'relaxed-simd' | 'simd'): Promise<Kernels> {
+/** Kernels of a build on two threads: their helper has started when they are made. */
+function twoThreads(variant?: 'relaxed-simd' | 'simd'): Kernels {
   const kernels = createWasmKernels(variant, 2);
-  for (let waited = 0; kernels.threads !== 2; waited += 10) {
-    if (waited > 10000) assert.fail('the helper thread was not ready after 10 s');
-    await sleep(10);
-  }
+  assert.equal(kernels.threads, 2, 'the helper thread started');
+  assert.match(kernels.title, /, the products on 2 threads$/);
   return kernels;
 }
 
-/** Y, dW, db, the rows' marks, and W after the fused step, of one set of inputs on `kernels`. */
+/**
+ * Y, dW, db, the rows' marks, and W after the fused step, of one set of inputs
+ * on `kernels`, as a first layer's input-major products; then Y, dW, db and dX
+ * of the dense products, with Wt read as an O x I matrix.
+ */
 function products(kernels: Kernels, values: Record<'X' | 'Wt' | 'b' | 'dY', Float64Array>, N: number, I: number, O: number): number[][] {
   const X = copyInto(kernels, values.X), Wt = copyInto(kernels, values.Wt), b = copyInto(kernels, values.b), dY = copyInto(kernels, values.dY);
-  const Y = copyInto(kernels, new Array(N * O).fill(9)), dWt = copyInto(kernels, new Array(I * O).fill(9)), db = copyInto(kernels, new Array(O).fill(9));
-  const rows = kernels.allocateMask(I).fill(1), stepped = copyInto(kernels, values.Wt), fusedDb = copyInto(kernels, new Array(O).fill(9));
+  const nines = (length: number): Float => copyInto(kernels, new Array(length).fill(9));
+  const Y = nines(N * O), dWt = nines(I * O), db = nines(O);
+  const rows = kernels.allocateMask(I).fill(1), stepped = copyInto(kernels, values.Wt), fusedDb = nines(O);
   kernels.linearForwardInputMajor!(X, Wt, b, Y, N, I, O);
   kernels.linearParameterGradientsInputMajor!(dY, X, dWt, db, rows, N, I, O);
   kernels.linearSgdStepInputMajor!(dY, X, stepped, copyInto(kernels, dWt), fusedDb, kernels.allocateMask(I).fill(1), N, I, O, 0.05);
-  return [Y, dWt, db, rows, stepped, fusedDb].map((a) => Array.from(a));
+  const denseY = nines(N * O), dW = nines(O * I), denseDb = nines(O), dX = nines(N * I);
+  kernels.linearForward(X, Wt, b, denseY, N, I, O);
+  kernels.linearParameterGradients(dY, X, dW, denseDb, N, I, O);
+  kernels.linearInputGradient(dY, Wt, dX, N, I, O);
+  return [Y, dWt, db, rows, stepped, fusedDb, denseY, dW, denseDb, dX].map((a) => Array.from(a));
 }
 
-// One panel (the helper's part is empty), two, five of unequal widths (the 128 of the sigmoid network), and the homework's 36.
-const SHAPES = [[3, 9, 4], [5, 37, 28], [17, 31, 32], [64, 784, 128], [9, 100, 1000], [70, 50, 20]];
+// One panel (the helper's part is empty), two, five of unequal widths (the 128 of the sigmoid network), and the homework's 36;
+// dense products too small to split (3 x 9 x 4, 70 x 50 x 20), and split with an odd number of examples (33, 9).
+const SHAPES = [[3, 9, 4], [5, 37, 28], [17, 31, 32], [64, 784, 128], [9, 100, 1000], [70, 50, 20], [33, 128, 64]];
 
 for (const variant of ['relaxed-simd', 'simd'] as const) {
-  test(`${variant}: the first layer's products on two threads are those of one, bit for bit`, { skip }, async () => {
-    const one = createWasmKernels(variant), two = await twoThreads(variant);
+  test(`${variant}: the linear layers' products on two threads are those of one, bit for bit`, { skip }, () => {
+    const one = createWasmKernels(variant), two = twoThreads(variant);
     const random = new Random(5);
     try {
       for (const [N, I, O] of SHAPES) {
         for (const dense of [false, true]) {
           const values = { X: dense ? randomArray(random, N * I) : sparse(random, N * I), Wt: randomArray(random, I * O), b: randomArray(random, O), dY: randomArray(random, N * O) };
-          assert.deepEqual(products(two, values, N, I, O), products(one, values, N, I, O), `Y, dW, db, the marks and the stepped W, N=${N} I=${I} O=${O}${dense ? ' (dense)' : ''}`);
+          assert.deepEqual(products(two, values, N, I, O), products(one, values, N, I, O), `Y, dW, db, the marks, the stepped W, and the dense Y, dW, db and dX, N=${N} I=${I} O=${O}${dense ? ' (dense X)' : ''}`);
         }
       }
       assert.equal(two.threads, 2, 'the helper did its parts throughout');
@@ -50,8 +60,8 @@ for (const variant of ['relaxed-simd', 'simd'] as const) {
   });
 }
 
-test('a run on two threads is the run on one, step for step (the homework network and the sigmoid one)', { skip }, async () => {
-  const data = loadEmbeddedSplits(), two = await twoThreads();
+test('a run on two threads is the run on one, step for step (the homework network and the sigmoid one)', { skip }, () => {
+  const data = loadEmbeddedSplits(), two = twoThreads();
   try {
     const configs: TrainingConfig[] = [{ ...DEFAULT_CONFIG, batchSize: 64 }, { ...DEFAULT_CONFIG, hidden: [128, 64], activation: 'sigmoid', dropout: 0, batchSize: 32 }];
     for (const config of configs) {
@@ -65,8 +75,8 @@ test('a run on two threads is the run on one, step for step (the homework networ
   }
 });
 
-test('a product that fails on both threads throws on the caller\'s, after the helper is done; the next product is right', { skip }, async () => {
-  const two = await twoThreads(), one = createWasmKernels(), random = new Random(8);
+test('a product that fails on both threads throws on the caller\'s, after the helper is done; the next product is right', { skip }, () => {
+  const two = twoThreads(), one = createWasmKernels(), random = new Random(8);
   const N = 8, I = 20, O = 64;
   try {
     const Wt = copyInto(two, randomArray(random, I * O)), b = copyInto(two, randomArray(random, O)), X = copyInto(two, sparse(random, N * I));
@@ -82,4 +92,20 @@ test('a product that fails on both threads throws on the caller\'s, after the he
   } finally {
     two.close!();
   }
+});
+
+test('a helper thread that does not start leaves the products on one thread, and the title says why', { skip }, () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'helper-')), script = path.join(folder, 'broken.js');
+  fs.writeFileSync(script, "throw new Error('a broken install');\n");
+  const kernels = createWasmKernels(undefined, 2, { script, startMs: 300 }), one = createWasmKernels(), random = new Random(9);
+  fs.rmSync(folder, { recursive: true });
+  assert.equal(kernels.threads, 1);
+  assert.match(kernels.title, /, on one thread: its helper thread did not start within 0\.3 s$/);
+  const N = 12, I = 40, O = 64;
+  const values = { X: sparse(random, N * I), Wt: randomArray(random, I * O), b: randomArray(random, O), dY: randomArray(random, N * O) };
+  assert.deepEqual(products(kernels, values, N, I, O), products(one, values, N, I, O));
+});
+
+test('"auto" trains on two threads where two cores are left to the editor', () => {
+  assert.deepEqual([1, 2, 3, 4, 8, 16].map(autoThreads), [1, 1, 1, 2, 2, 2]);
 });

@@ -59,7 +59,7 @@ test('on two threads (the trainingThreads setting), the worker says so, trains, 
   try {
     run.start({ ...DEFAULT_CONFIG, batchSize: 64 }, EMBEDDED, { updatesPerSecond: 20, threads: 2 });
     await events.until(() => events.snapshots.length >= 3, 'snapshots');
-    assert.ok(events.logs.some((l) => /engine: WebAssembly relaxed SIMD, fused multiply-add \(dist\/kernels-relaxed\.wasm\), the first layer on 2 threads$/.test(l)), events.logs.join('\n'));
+    assert.ok(events.logs.some((l) => /engine: WebAssembly relaxed SIMD, fused multiply-add \(dist\/kernels-relaxed\.wasm\), the products on 2 threads$/.test(l)), events.logs.join('\n'));
     const latencies = await pauseLatencies(run, events);
     console.log(`pause latency on two threads at mini-batch 64: ${latencies.map((l) => l.toFixed(1)).join(', ')} ms`);
     assert.ok(Math.max(...latencies) < 100, `pause took ${Math.max(...latencies)} ms`);

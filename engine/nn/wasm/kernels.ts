@@ -95,10 +95,19 @@
   if (S > 2) { setF32(y0, 2, f32x4.extract_lane(s, 2) + f32At(b, 2)); setF32(y1, 2, f32x4.extract_lane(t, 2) + f32At(b, 2)); }
 }
 
-/** Y = X W^T + b. */
-export function linearForward(X: usize, W: usize, b: usize, Y: usize, N: i32, I: i32, O: i32): void {
+/**
+ * The first example of part `part` of `parts` of N, cut between pairs: the
+ * dense products take examples two at a time. Each example's sums are the same
+ * whichever part holds it.
+ */
+function firstExample(N: i32, part: i32, parts: i32): i32 {
+  return min(N, ((N + 1) >> 1) * part / parts * 2);
+}
+
+/** Y = X W^T + b, for the examples of part `part` of `parts` (see firstExample). */
+export function linearForward(X: usize, W: usize, b: usize, Y: usize, N: i32, I: i32, O: i32, part: i32, parts: i32): void {
   const row = <usize>I << 2, out = <usize>O << 2;
-  for (let n = 0; n < N; n += 2) {
+  for (let n = firstExample(N, part, parts), end = firstExample(N, part + 1, parts); n < end; n += 2) {
     // An odd last example is summed twice and stored once.
     const two = n + 1 < N, x0 = X + <usize>n * row, x1 = two ? x0 + row : x0, y0 = Y + <usize>n * out, y1 = two ? y0 + out : y0;
     for (let o = 0; o < O; o += 4) {
@@ -113,25 +122,26 @@ export function linearForward(X: usize, W: usize, b: usize, Y: usize, N: i32, I:
   }
 }
 
-/**
- * dW = dY^T X and db = dY^T 1_N: dX's kernel on dY's transpose (O x N, into
- * `scratch`), with X in W's place, which sums two outputs and sixteen inputs at
- * a time.
+/*
+ * dW = dY^T X and db = dY^T 1_N in two calls: transposeWithSums, then dX's
+ * kernel on dY's transpose with X in W's place, which sums two outputs and
+ * sixteen inputs at a time: linearInputGradient(dYt, X, dW, O, I, N).
  */
-export function linearParameterGradients(dY: usize, X: usize, dW: usize, db: usize, N: i32, I: i32, O: i32, scratch: usize): void {
+
+/** dYt = dY^T (O x N) and db = dY^T 1_N. */
+export function transposeWithSums(dY: usize, N: i32, O: i32, dYt: usize, db: usize): void {
   for (let n = 0; n < N; n++) {
-    for (let o = 0; o < O; o++) setF32(scratch, o * N + n, f32At(dY, n * O + o));
+    for (let o = 0; o < O; o++) setF32(dYt, o * N + n, f32At(dY, n * O + o));
   }
-  linearInputGradient(scratch, X, dW, O, I, N);
   columnSums(dY, N, O, db);
 }
 
 // ---- dX = dY W ----
 
-/** Sixteen inputs for two examples at a time; each W block loaded feeds both. */
-export function linearInputGradient(dY: usize, W: usize, dX: usize, N: i32, I: i32, O: i32): void {
+/** Sixteen inputs for two examples at a time, each W block loaded feeding both; the examples of part `part` of `parts`. */
+export function linearInputGradient(dY: usize, W: usize, dX: usize, N: i32, I: i32, O: i32, part: i32, parts: i32): void {
   const I16 = I & ~15, I4 = I & ~3, zero = f32x4.splat(0);
-  for (let n0 = 0; n0 < N; n0 += 2) {
+  for (let n0 = firstExample(N, part, parts), end = firstExample(N, part + 1, parts); n0 < end; n0 += 2) {
     const two = n0 + 1 < N;
     const y0 = n0 * O, y1 = two ? y0 + O : y0, x0 = n0 * I, x1 = x0 + I;
     const dY0 = dY + (<usize>y0 << 2), dY1 = dY + (<usize>y1 << 2), dYEnd = dY0 + (<usize>O << 2), row = <usize>I << 2;
