@@ -159,8 +159,9 @@ class BackpropLens implements vscode.Disposable {
     const settings = readSettings();
     if (settings.problems.length > 0) {
       for (const p of settings.problems) this.log(`setting ${p.setting}: ${p.message}`);
-      const first = settings.problems[0];
-      this.showError(`Setting ${first.setting}: ${first.message}`, first.setting);
+      const first = settings.problems[0], others = settings.problems.length - 1;
+      const more = others > 0 ? ` (and ${others} more: see the output channel)` : '';
+      this.showError(`Setting ${first.setting}: ${first.message}${more}`, first.setting);
       return false;
     }
     for (const note of settings.notes) {

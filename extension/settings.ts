@@ -45,10 +45,11 @@ export function readSettings(): RunSettings {
   const s = vscode.workspace.getConfiguration('backpropLens');
   const problems: SettingProblem[] = [];
   const notes: string[] = [];
-  const get = <T>(key: string, fallback: T, ok: (v: unknown) => boolean): T => {
+  /** The setting's value if `ok` takes it, else the fallback and a problem: what it takes, where that is more than a type. */
+  const get = <T>(key: string, fallback: T, ok: (v: unknown) => boolean, takes?: string): T => {
     const value = s.get<unknown>(key, fallback);
     if (ok(value)) return value as T;
-    problems.push({ setting: `backpropLens.${key}`, message: `has the wrong type (${JSON.stringify(value)})` });
+    problems.push({ setting: `backpropLens.${key}`, message: takes ? `takes ${takes} (got ${JSON.stringify(value)})` : `has the wrong type (${JSON.stringify(value)})` });
     return fallback;
   };
   const isNumber = (v: unknown): boolean => typeof v === 'number';
@@ -65,8 +66,8 @@ export function readSettings(): RunSettings {
     seed: get('seed', DEFAULT_CONFIG.seed, isNumber),
   };
   for (const p of configProblems(config)) problems.push({ setting: SETTING_OF[p.field], message: p.message });
-  const updatesPerSecond = get('panelUpdatesPerSecond', 10, (v) => isNumber(v) && (v as number) >= 1 && (v as number) <= 60);
-  const threadsSetting = get('trainingThreads', 'auto', (v) => THREADS_VALUES.includes(v));
+  const updatesPerSecond = get('panelUpdatesPerSecond', 10, (v) => isNumber(v) && (v as number) >= 1 && (v as number) <= 60, 'a number from 1 to 60');
+  const threadsSetting = get('trainingThreads', 'auto', (v) => THREADS_VALUES.includes(v), '"auto", "1" or "2"');
   const threads = threadsSetting === 'auto' ? autoThreads(os.availableParallelism()) : Number(threadsSetting);
   const dataset = get('dataset', 'embedded', (v) => typeof v === 'string').trim();
   let data: DataSource = { kind: 'embedded' };

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { autoThreads, createWasmKernels, DEFAULT_CONFIG, Linear, loadEmbeddedSplits, Random, Trainer, wasmKernels, wasmProblem, type Float, type Kernels, type TrainingConfig } from '../../engine';
 import { copyInto, randomArray, sparse } from './helpers';
 
-// The first layer's products split with a helper thread (engine/nn/wasmThreads.ts) give the numbers of one thread, bit for bit.
+// The linear layers' products split with a helper thread (engine/nn/wasmThreads.ts) give the numbers of one thread, bit for bit.
 
 const skip = wasmKernels() ? false : `no WebAssembly SIMD here: ${wasmProblem()}`;
 
@@ -38,8 +38,9 @@ function products(kernels: Kernels, values: Record<'X' | 'Wt' | 'b' | 'dY', Floa
   return [Y, dWt, db, rows, stepped, fusedDb, denseY, dW, denseDb, dX].map((a) => Array.from(a));
 }
 
-// One panel (the helper's part is empty), two, five of unequal widths (the 128 of the sigmoid network), and the homework's 36;
-// dense products too small to split (3 x 9 x 4, 70 x 50 x 20), and split with an odd number of examples (33, 9).
+// Input-major: one panel (the helper's part is empty), two, five of unequal widths (the 128 of the sigmoid network), and
+// the homework's 36. Dense: split by examples at 64 x 784 x 128, and with an odd number of examples at 9 x 100 x 1000 and
+// 33 x 128 x 64; the others are too small to split.
 const SHAPES = [[3, 9, 4], [5, 37, 28], [17, 31, 32], [64, 784, 128], [9, 100, 1000], [70, 50, 20], [33, 128, 64]];
 
 for (const variant of ['relaxed-simd', 'simd'] as const) {
