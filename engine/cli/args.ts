@@ -14,7 +14,7 @@ export interface TrainArgs {
   readonly json: boolean;
   /** The kernels asked for; by default the fastest that runs here. */
   readonly engine: 'wasm' | 'typescript' | undefined;
-  /** Threads of the WebAssembly kernels' first-layer products: 1 or 2. */
+  /** Threads of the WebAssembly kernels' linear products: 1 or 2. */
   readonly threads: number;
 }
 

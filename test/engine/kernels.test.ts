@@ -65,7 +65,6 @@ const wasm = wasmKernels();
 /** Both builds, each tested: relaxed SIMD (fused multiply-add) and plain SIMD. */
 const BUILDS = wasm ? (['relaxed-simd', 'simd'] as const).map((variant) => createWasmKernels(variant)) : [];
 
-
 /** Float32 results of two summation orders agree to a few float32 roundings of the terms' size. */
 function assertNear(actual: ArrayLike<number>, expected: ArrayLike<number>, scale: ArrayLike<number>, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
@@ -87,7 +86,6 @@ function fromPanels(t: ArrayLike<number>, O: number, I: number): Float64Array {
   for (let o = 0; o < O; o++) for (let i = 0; i < I; i++) W[o * I + i] = t[at(o, i)];
   return W;
 }
-
 
 // Outputs that make panels of every width from 1 to 7 vectors (4, 8, ... 28; 32 = 4 + 4, 1000 = 34 x 7 + 2 x 6).
 const WASM_SHAPES = [...SHAPES, [1, 784, 1000], [5, 784, 33], [8, 100, 12], [13, 17, 3], [3, 9, 20], [2, 11, 24], [6, 30, 28], [4, 10, 32], [3, 40, 16], [70, 784, 128]];

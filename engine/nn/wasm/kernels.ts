@@ -208,6 +208,11 @@ export function linearInputGradient(dY: usize, W: usize, dX: usize, N: i32, I: i
 /** Vectors of four outputs per panel, at most. */
 const PANEL_VECTORS = 7;
 
+/** How many panels V vectors are cut into. */
+@inline function panelCount(V: i32): i32 {
+  return (V + PANEL_VECTORS - 1) / PANEL_VECTORS;
+}
+
 /** How many vectors panel p has when V vectors are cut into P panels as evenly as can be. */
 @inline function panelVectors(V: i32, P: i32, p: i32): i32 {
   return V / P + (p < V % P ? 1 : 0);
@@ -471,7 +476,7 @@ function firstPanel(V: i32, P: i32, part: i32, parts: i32): i32 {
  * `parts` (see firstPanel), and their columns of Y.
  */
 export function linearForwardInputMajor(Wt: usize, b: usize, Y: usize, N: i32, I: i32, O: i32, table: usize, part: i32, parts: i32): void {
-  const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS, first = firstPanel(V, P, part, parts), last = firstPanel(V, P, part + 1, parts);
+  const V = O >> 2, P = panelCount(V), first = firstPanel(V, P, part, parts), last = firstPanel(V, P, part + 1, parts);
   let o = 0, panel = Wt;
   for (let p = 0; p < last; p++) {
     const Vp = panelVectors(V, P, p), rowBytes = Vp << 4;
@@ -532,7 +537,7 @@ function panelsOfRows(dY: usize, N: i32, O: i32, V: i32, P: i32, out: usize, db:
  * is left as it is, true of it.
  */
 export function prepareParameterGradients(dY: usize, dWt: usize, db: usize, rows: usize, N: i32, I: i32, O: i32, table: usize, scratch: usize, fused: bool): void {
-  const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS, counts = pairCounts(scratch), lists = pairLists(scratch, I);
+  const V = O >> 2, P = panelCount(V), counts = pairCounts(scratch), lists = pairLists(scratch, I);
   panelsOfRows(dY, N, O, V, P, dYPanels(scratch, N, I), db);
   examplesPerInputPair(table, N, I, counts, lists);
   if (!fused) markRows(counts, lists, N, I, rows, dWt, V, P);
@@ -549,7 +554,7 @@ export function prepareParameterGradients(dY: usize, dWt: usize, db: usize, rows
 export function linearParameterGradientsInputMajor(dWt: usize, N: i32, I: i32, O: i32, scratch: usize, Wt: usize, eta: f32, part: i32, parts: i32): void {
   const counts = pairCounts(scratch), active = activeList(scratch, I), lists = pairLists(scratch, I), dYp = dYPanels(scratch, N, I);
   const pairs = load<i32>(activeCount(scratch, N, I, O));
-  const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS, first = firstPanel(V, P, part, parts), last = firstPanel(V, P, part + 1, parts);
+  const V = O >> 2, P = panelCount(V), first = firstPanel(V, P, part, parts), last = firstPanel(V, P, part + 1, parts);
   let panel: usize = 0, o: usize = 0;
   for (let p = 0; p < last; p++) {
     const Vp = panelVectors(V, P, p), rowBytes = Vp << 4, rowsOfDY = dYp + <usize>N * o;
@@ -617,7 +622,7 @@ function zeroPanelRow(A: usize, i: i32, I: i32, V: i32, P: i32): void {
  * as possibly not zero: the others leave W as it is, and are not read.
  */
 export function sgdStepInputMajor(W: usize, dW: usize, rows: usize, I: i32, O: i32, eta: f32): void {
-  const V = O >> 2, P = (V + PANEL_VECTORS - 1) / PANEL_VECTORS, etas = f32x4.splat(eta);
+  const V = O >> 2, P = panelCount(V), etas = f32x4.splat(eta);
   let panel: usize = 0;
   for (let p = 0; p < P; p++) {
     const rowBytes = panelVectors(V, P, p) << 4;
