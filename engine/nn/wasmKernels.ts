@@ -22,7 +22,8 @@ export interface Exports {
   linearInputGradient(dY: number, W: number, dX: number, N: number, I: number, O: number, part: number, parts: number): void;
   listInputs(X: number, N: number, I: number, table: number, lists: number): void;
   linearForwardInputMajor(Wt: number, b: number, Y: number, N: number, I: number, O: number, table: number, part: number, parts: number): void;
-  prepareParameterGradients(dY: number, dWt: number, db: number, rows: number, N: number, I: number, O: number, table: number, scratch: number, fused: number): void;
+  prepareParameterGradients(dY: number, db: number, N: number, I: number, O: number, table: number, scratch: number, part: number, parts: number): void;
+  listActivePairs(dWt: number, rows: number, N: number, I: number, O: number, scratch: number, fused: number): void;
   linearParameterGradientsInputMajor(dWt: number, N: number, I: number, O: number, scratch: number, Wt: number, eta: number, part: number, parts: number): void;
   gatherRows(pairs: number, starts: number, table: number, N: number, X: number, I: number, into: number): void;
   sgdStepInputMajor(W: number, dW: number, rows: number, I: number, O: number, eta: number): void;
@@ -199,7 +200,8 @@ export function createWasmKernels(variant?: WasmVariant, threads = 1, helper?: H
   const gradients = (dY: Float, X: Float, dWt: Float, db: Float, rows: Uint8Array, N: number, I: number, O: number, lists: InputLists | null | undefined, Wt: Float | null, eta: number): void => {
     const bytes = 4 * ((I + 1) * (2 * N + 1) + N * O + 1), at = scratch.at(bytes + listScratch(N, I, lists));
     const table = tableOf(X, N, I, lists, at + bytes);
-    k.prepareParameterGradients(address(dY), address(dWt), address(db), address(rows), N, I, O, table, at, Wt ? 1 : 0);
+    split.prepareGradients(address(dY), address(db), N, I, O, table, at);
+    k.listActivePairs(address(dWt), address(rows), N, I, O, at, Wt ? 1 : 0);
     split.gradientsInputMajor(address(dWt), N, I, O, at, Wt ? address(Wt) : 0, eta);
   };
   const kept = new WeakMap<Float32Array, ModuleImages | null>();

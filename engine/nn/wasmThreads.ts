@@ -35,7 +35,7 @@ const SLOT = {
 } as const;
 export const CONTROL_SLOTS = SLOT.eta + 1;
 
-const KERNEL = { forwardInputMajor: 0, gradientsInputMajor: 1, forward: 2, inputGradient: 3 } as const;
+const KERNEL = { forwardInputMajor: 0, prepareGradients: 1, gradientsInputMajor: 2, forward: 3, inputGradient: 4 } as const;
 const STOP = -1;
 
 /**
@@ -88,6 +88,7 @@ function runPart(k: Exports, control: Int32Array, eta: Float32Array, part: numbe
   const c = control, at = SLOT.args;
   switch (c[SLOT.kernel]) {
     case KERNEL.forwardInputMajor: k.linearForwardInputMajor(c[at], c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], c[at + 6], part, parts); break;
+    case KERNEL.prepareGradients: k.prepareParameterGradients(c[at], c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], c[at + 6], part, parts); break;
     case KERNEL.gradientsInputMajor: k.linearParameterGradientsInputMajor(c[at], c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], eta[0], part, parts); break;
     case KERNEL.forward: k.linearForward(c[at], c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], c[at + 6], part, parts); break;
     case KERNEL.inputGradient: k.linearInputGradient(c[at], c[at + 1], c[at + 2], c[at + 3], c[at + 4], c[at + 5], part, parts); break;
@@ -140,7 +141,12 @@ export class ProductThreads {
     this.run(KERNEL.forwardInputMajor, N * I * O, Wt, b, Y, N, I, O, table, 0);
   }
 
-  /** dWt's panels, or W's step with Wt not 0, after prepareParameterGradients on `scratch`. */
+  /** dY in panels, db and dW's lists of examples per pair of inputs, into `scratch`; `table` is X's lists. */
+  prepareGradients(dY: number, db: number, N: number, I: number, O: number, table: number, scratch: number): void {
+    this.run(KERNEL.prepareGradients, N * I * O, dY, db, N, I, O, table, scratch, 0);
+  }
+
+  /** dWt's panels, or W's step with Wt not 0, after prepareGradients and listActivePairs on `scratch`. */
   gradientsInputMajor(dWt: number, N: number, I: number, O: number, scratch: number, Wt: number, eta: number): void {
     this.run(KERNEL.gradientsInputMajor, N * I * O, dWt, N, I, O, scratch, Wt, 0, eta);
   }

@@ -39,9 +39,10 @@ function products(kernels: Kernels, values: Record<'X' | 'Wt' | 'b' | 'dY', Floa
 }
 
 // Input-major: one panel (the helper's part is empty), two, five of unequal widths (the 128 of the sigmoid network), and
-// the homework's 36. Dense: split by examples at 64 x 784 x 128, and with an odd number of examples at 9 x 100 x 1000 and
+// the homework's 36; dW's lists are built on two threads where the products are split, with an odd number of inputs at
+// 40 x 63 x 64. Dense: split by examples at 64 x 784 x 128, and with an odd number of examples at 9 x 100 x 1000 and
 // 33 x 128 x 64; the others are too small to split.
-const SHAPES = [[3, 9, 4], [5, 37, 28], [17, 31, 32], [64, 784, 128], [9, 100, 1000], [70, 50, 20], [33, 128, 64]];
+const SHAPES = [[3, 9, 4], [5, 37, 28], [17, 31, 32], [64, 784, 128], [9, 100, 1000], [70, 50, 20], [33, 128, 64], [40, 63, 64]];
 
 for (const variant of ['relaxed-simd', 'simd'] as const) {
   test(`${variant}: the linear layers' products on two threads are those of one, bit for bit`, { skip }, () => {

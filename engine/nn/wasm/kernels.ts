@@ -421,23 +421,27 @@ export function gatherRows(pairs: usize, starts: usize, table: usize, N: i32, X:
  */
 
 /**
- * For each pair of inputs, the examples where either is not zero, as entries
- * in `lists` (room for Q x N entries, Q = (I + 1) / 2), how many in `counts`:
- * the table's lists, turned around. An even input whose partner is next in
- * its example's list takes the partner into its entry, and the walk steps
- * over both. No branch: which inputs come in pairs changes with every batch,
- * and a branch on it is mispredicted often enough to cost more.
+ * For the pairs of inputs from q0 up to q1, the examples where either is not
+ * zero, as entries in `lists` (room for Q x N entries, Q = (I + 1) / 2), how
+ * many in `counts`: the table's lists, turned around. An even input whose
+ * partner is next in its example's list takes the partner into its entry, and
+ * the walk steps over both. No branch for that: which inputs come in pairs
+ * changes with every batch, and a branch on it is mispredicted often enough to
+ * cost more.
  */
-function examplesPerInputPair(table: usize, N: i32, I: i32, counts: usize, lists: usize): void {
-  memory.fill(counts, 0, <usize>((I + 1) >> 1) << 2);
+function examplesPerInputPair(table: usize, N: i32, counts: usize, lists: usize, q0: i32, q1: i32): void {
+  memory.fill(counts + (<usize>q0 << 2), 0, <usize>(q1 - q0) << 2);
   for (let n = 0; n < N; n++) {
     const list = listOf(table, n), end = list + (<usize>countOf(table, n) << 3);
-    for (let pair = list; pair < end; ) {
-      const i = load<i32>(pair) >> 4, x = load<i32>(pair, 4), odd = i & 1;
+    for (let pair = firstPairFrom(list, end, q0); pair < end; ) {
+      const i = load<i32>(pair) >> 4, q = i >> 1;
+      // The rest of the list is past the share: its inputs are in order.
+      if (q >= q1) break;
+      const x = load<i32>(pair, 4), odd = i & 1;
       // The next pair, or this one at the list's end, so that no load reads past it.
       const ahead = select<usize>(pair + 8, pair, pair + 8 < end);
       const both = <i32>(odd == 0) & <i32>((load<i32>(ahead) >> 4) == i + 1);
-      const q = i >> 1, at = counts + (<usize>q << 2), k = load<i32>(at);
+      const at = counts + (<usize>q << 2), k = load<i32>(at);
       const to = lists + (<usize>(q * N + k) << 4);
       store<i32>(to, n << 4);
       store<i32>(to, x & (odd - 1), 4);
@@ -448,10 +452,23 @@ function examplesPerInputPair(table: usize, N: i32, I: i32, counts: usize, lists
   }
 }
 
+/** The first of a list's pairs (16 i, x) from [list, end) whose input is in pair q or later: a binary search, the inputs being in order. */
+function firstPairFrom(list: usize, end: usize, q: i32): usize {
+  const from = q << 5; // 16 i for i = 2q
+  let lo: usize = 0, hi = (end - list) >> 3;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (load<i32>(list + (mid << 3)) < from) lo = mid + 1;
+    else hi = mid;
+  }
+  return list + (lo << 3);
+}
+
 /*
- * The input-major products split their work by panels: each output's sums are
- * the same whichever panels hold it and whichever thread does them, so a run
- * on two threads gives the same numbers bit for bit as on one.
+ * The input-major products split their work by panels, and dW's lists by
+ * pairs of inputs: each output's sums, and each pair's list, are the same
+ * whichever panels hold them and whichever thread does them, so a run on two
+ * threads gives the same numbers bit for bit as on one.
  */
 
 /**
@@ -468,6 +485,15 @@ function firstPanel(V: i32, P: i32, part: i32, parts: i32): i32 {
     before = after;
   }
   return P;
+}
+
+/**
+ * The first pair of inputs of part `part` of `parts` of Q: an even share of
+ * the pairs, which with digits holds about an even share of the non-zero
+ * inputs (47% of the embedded digits' non-zero pixels are in their top half).
+ */
+function firstInputPair(Q: i32, part: i32, parts: i32): i32 {
+  return Q * part / parts;
 }
 
 /**
@@ -494,12 +520,12 @@ export function linearForwardInputMajor(Wt: usize, b: usize, Y: usize, N: i32, I
  * db = dY^T 1_N on the way, each sum taken over the examples in order, as
  * columnSums does.
  */
-function panelsOfRows(dY: usize, N: i32, O: i32, V: i32, P: i32, out: usize, db: usize): void {
+function panelsOfRows(dY: usize, N: i32, O: i32, V: i32, P: i32, out: usize, db: usize, first: i32, last: i32): void {
   const row = <usize>O << 2;
   let o: usize = 0, panel = out;
-  for (let p = 0; p < P; p++) {
+  for (let p = 0; p < last; p++) {
     const bytes = <usize>panelVectors(V, P, p) << 4;
-    for (let k: usize = 0; k < bytes; k += 16) {
+    if (p >= first) for (let k: usize = 0; k < bytes; k += 16) {
       let sum = f32x4.splat(0);
       for (let n = 0, from = dY + o + k, to = panel + k; n < N; n++, from += row, to += bytes) {
         const v = v128.load(from);
@@ -515,10 +541,10 @@ function panelsOfRows(dY: usize, N: i32, O: i32, V: i32, P: i32, out: usize, db:
 
 /*
  * dWt = X^T dY in input-major panels, and db = dY^T 1_N (O a multiple of 4),
- * in two calls: prepareParameterGradients, once, then
- * linearParameterGradientsInputMajor for each part of the panels. `scratch`
- * has room for (I + 1) (2 N + 1) + N O + 1 numbers, and carries what the
- * first call finds to the second.
+ * in three calls: prepareParameterGradients for each part, listActivePairs
+ * once, then linearParameterGradientsInputMajor for each part of the panels.
+ * `scratch` has room for (I + 1) (2 N + 1) + N O + 1 numbers, and carries
+ * what each call finds to the next.
  */
 
 /** Where the parts of dW's scratch lie: counts, active pairs, the pairs' lists, dY in panels, then how many pairs are active. */
@@ -529,27 +555,35 @@ function panelsOfRows(dY: usize, N: i32, O: i32, V: i32, P: i32, out: usize, db:
 @inline function activeCount(scratch: usize, N: i32, I: i32, O: i32): usize { return dYPanels(scratch, N, I) + (<usize>(N * O) << 2); }
 
 /**
- * db, dY in Wt's panels, and dW's lists of examples per pair of inputs, from
- * `table` (X's lists, see listInputs). `rows` has a byte per input, 0 only
- * where its row of dWt is all zero: rows of inputs that are zero in every
- * example are zeroed only if they were not zero already (at small batches,
- * most of them are). With `fused`, dWt is not written (see below), and `rows`
- * is left as it is, true of it.
+ * db and dY in Wt's panels for the panels of part `part` of `parts` (see
+ * firstPanel), and dW's lists of examples for its share of the pairs of inputs
+ * (see firstInputPair), from `table` (X's lists, see listInputs).
  */
-export function prepareParameterGradients(dY: usize, dWt: usize, db: usize, rows: usize, N: i32, I: i32, O: i32, table: usize, scratch: usize, fused: bool): void {
-  const V = O >> 2, P = panelCount(V), counts = pairCounts(scratch), lists = pairLists(scratch, I);
-  panelsOfRows(dY, N, O, V, P, dYPanels(scratch, N, I), db);
-  examplesPerInputPair(table, N, I, counts, lists);
-  if (!fused) markRows(counts, lists, N, I, rows, dWt, V, P);
+export function prepareParameterGradients(dY: usize, db: usize, N: i32, I: i32, O: i32, table: usize, scratch: usize, part: i32, parts: i32): void {
+  const V = O >> 2, P = panelCount(V), Q = (I + 1) >> 1;
+  panelsOfRows(dY, N, O, V, P, dYPanels(scratch, N, I), db, firstPanel(V, P, part, parts), firstPanel(V, P, part + 1, parts));
+  examplesPerInputPair(table, N, pairCounts(scratch), pairLists(scratch, I), firstInputPair(Q, part, parts), firstInputPair(Q, part + 1, parts));
+}
+
+/**
+ * The pairs of inputs that some example uses, from the pairs' lists. `rows`
+ * has a byte per input, 0 only where its row of dWt is all zero: rows of
+ * inputs that are zero in every example are zeroed only if they were not zero
+ * already (at small batches, most of them are). With `fused`, dWt is not
+ * written (see below), and `rows` is left as it is, true of it.
+ */
+export function listActivePairs(dWt: usize, rows: usize, N: i32, I: i32, O: i32, scratch: usize, fused: bool): void {
+  const counts = pairCounts(scratch), V = O >> 2;
+  if (!fused) markRows(counts, pairLists(scratch, I), N, I, rows, dWt, V, panelCount(V));
   store<i32>(activeCount(scratch, N, I, O), activePairs(counts, (I + 1) >> 1, activeList(scratch, I)));
 }
 
 /**
  * dWt's panels of part `part` of `parts` (see firstPanel), after
- * prepareParameterGradients on the same scratch. With Wt not 0, plain SGD on
- * W instead: each row of W is stepped as its sum is done, W -= eta dW with the
- * multiply and subtraction of sgdStepInputMajor (the same W bit for bit), and
- * dWt is not written: what it holds is then no gradient.
+ * listActivePairs on the same scratch. With Wt not 0, plain SGD on W instead:
+ * each row of W is stepped as its sum is done, W -= eta dW with the multiply
+ * and subtraction of sgdStepInputMajor (the same W bit for bit), and dWt is
+ * not written: what it holds is then no gradient.
  */
 export function linearParameterGradientsInputMajor(dWt: usize, N: i32, I: i32, O: i32, scratch: usize, Wt: usize, eta: f32, part: i32, parts: i32): void {
   const counts = pairCounts(scratch), active = activeList(scratch, I), lists = pairLists(scratch, I), dYp = dYPanels(scratch, N, I);
