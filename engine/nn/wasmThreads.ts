@@ -2,8 +2,9 @@
  * The linear layers' products on two threads: this one and a helper (a worker
  * thread with its own instance of the kernels on the same shared memory). A
  * first layer's input-major products are cut by panels of W (see firstPanel in
- * wasm/kernels.ts), the dense ones by examples (see firstExample); this thread
- * does the first part while the helper does the second, and waits for it.
+ * wasm/kernels.ts), and dW's lists by pairs of inputs (firstInputPair), the
+ * dense products by examples (see firstExample); this thread does the first
+ * part while the helper does the second, and waits for it.
  * Every output's sums are the same whichever thread does them, so the numbers
  * are the same bit for bit as on one thread.
  *
