@@ -70,7 +70,7 @@ export function bench(argv: string[]): number {
   if (!(seconds > 0)) throw new UsageError(`--seconds takes a positive number (got "${values.seconds}")`);
   const threads = threadCount(values.threads);
   const wasm = wasmKernels(threads);
-  if (!wasm) console.error(`WebAssembly SIMD does not run here (${wasmProblem()}): measuring the TypeScript kernels only`);
+  if (!wasm) console.error(`WebAssembly SIMD does not run here (${wasmProblem(threads)}): measuring the TypeScript kernels only`);
   const engines = wasm ? [wasm, typescriptKernels] : [typescriptKernels];
   const loading = performance.now();
   const data = loadEmbeddedSplits();

@@ -83,8 +83,8 @@ function chooseKernels(engine: TrainArgs['engine'], threads: number): Kernels {
   if (engine === 'typescript') return typescriptKernels;
   const wasm = wasmKernels(threads);
   if (wasm) return wasm;
-  if (engine === 'wasm') throw new UsageError(`--engine wasm: WebAssembly SIMD does not run here: ${wasmProblem()}`);
-  console.error(`WebAssembly SIMD does not run here (${wasmProblem()}): training with the TypeScript kernels`);
+  if (engine === 'wasm') throw new UsageError(`--engine wasm: WebAssembly SIMD does not run here: ${wasmProblem(threads)}`);
+  console.error(`WebAssembly SIMD does not run here (${wasmProblem(threads)}): training with the TypeScript kernels`);
   return typescriptKernels;
 }
 
