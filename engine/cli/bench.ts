@@ -9,7 +9,8 @@ import { threadCount, UsageError } from './args';
 import { EXIT } from './exit';
 import { count } from './format';
 import { typescriptKernels, type Kernels } from '../nn/kernels';
-import { wasmKernels, wasmProblem } from '../nn/wasmKernels';
+import { wasmKernels, wasmPace, wasmProblem } from '../nn/wasmKernels';
+import type { Dataset } from '../data/dataset';
 
 /** The networks every engine is measured on, as in the speed issue's table. */
 const CASES: { network: string; config: TrainingConfig }[] = [
@@ -27,7 +28,8 @@ with the WebAssembly SIMD kernels and with the TypeScript ones, in one run.
                 compare 2 with python3 ../shared/bench/numpy_mlp.py --threads 2)
   --seconds S   time measured per case and engine, after a warm-up of a third of it (default 3)
   --json        one JSON object per line: network, batch, engine, samplesPerSecond, gflops
-  --profile     also where one step's time goes, for each case: sub-step by sub-step, and kernel by kernel`;
+  --profile     also where one step's time goes, for each case: sub-step by sub-step, and kernel by kernel,
+                and the pace of the linear layers' products against this machine's`;
 
 /**
  * Floating-point operations of one training step on `rows` examples: per linear
@@ -44,6 +46,33 @@ export function trainingFlops(net: Network, rows: number): number {
     flops += products * 2 * rows * layer.inFeatures * layer.outFeatures + 2 * params;
   }
   return flops;
+}
+
+/** How many of the images' inputs are not zero, and how many pairs of inputs (2q, 2q + 1) have one that is not, on average per image. */
+export function inputDensity(images: Dataset): { nonZero: number; pairs: number } {
+  const { count, features: I } = images;
+  let nonZero = 0, pairs = 0;
+  for (let at = 0; at < count * I; at += I) {
+    for (let i = 0; i < I; i++) if (images.images[at + i] !== 0) nonZero++;
+    for (let i = 0; i < I; i += 2) if (images.images[at + i] !== 0 || (i + 1 < I && images.images[at + i + 1] !== 0)) pairs++;
+  }
+  return { nonZero: nonZero / count, pairs: pairs / count };
+}
+
+/**
+ * Multiply-adds (of one number each) of one step's linear products on `rows`
+ * examples, as the kernels do them: N I O for each dense product, and for a
+ * first layer on lists of its non-zero inputs, N x nonZero x O for X W^T and
+ * N x pairs x 2 O for dW, which goes by pairs of inputs (engine/nn/wasm/kernels.ts).
+ */
+export function productWork(net: Network, rows: number, inputs: { nonZero: number; pairs: number }): number {
+  let work = 0;
+  for (const layer of net.layers) {
+    if (!(layer instanceof Linear)) continue;
+    const { inFeatures: I, outFeatures: O } = layer;
+    work += layer.inputMajor ? rows * (inputs.nonZero + 2 * inputs.pairs) * O : (layer.gradInput ? 3 : 2) * rows * I * O;
+  }
+  return work;
 }
 
 interface Measurement {
@@ -75,6 +104,9 @@ export function bench(argv: string[]): number {
   const loading = performance.now();
   const data = loadEmbeddedSplits();
   console.error(`embedded digits loaded and split in ${(performance.now() - loading).toFixed(0)} ms`);
+  const pace = values.profile && wasm ? wasmPace(wasm.name) : null;
+  if (pace) console.error(`this machine, one thread, ${wasm!.name}: ${giga(pace.madds)} G multiply-adds/s with no memory read, ${giga(pace.panelLoop)} G/s in the first layer's loop with its rows in the L1 cache`);
+  const density = pace ? inputDensity(data.train) : null;
   if (!values.json) console.log(`network                      batch  ${engines.map((k) => `${k.name.padStart(10)} samples/s  GFLOP/s`).join('  ')}  ratio`);
   for (const { network, config } of CASES) {
     const rows = engines.map((kernels): Measurement => {
@@ -85,7 +117,12 @@ export function bench(argv: string[]): number {
       const gflops = (trainingFlops(trainer.network, config.batchSize) * (samplesPerSecond / config.batchSize)) / 1e9;
       if (values.profile) {
         console.error(`${network}, batch ${config.batchSize}, ${kernels.name}: ${profile(trainer)}`);
-        console.error(`  by kernel: ${kernelProfile(config, data, kernels)}`);
+        const byKernel = kernelProfile(config, data, kernels);
+        console.error(`  by kernel: ${byKernel.text}`);
+        if (pace && kernels === wasm) {
+          const work = productWork(trainer.network, byKernel.rows, density!), madds = work / byKernel.products, most = pace.madds * (kernels.threads ?? 1);
+          console.error(`  products: ${(work / 1e6).toFixed(2)} M multiply-adds a step in ${(1000 * byKernel.products).toFixed(3)} ms, ${giga(madds)} G/s: ${((100 * madds) / most).toFixed(0)}% of the most with no memory read${most === pace.madds ? '' : ` on ${kernels.threads} threads`}`);
+        }
       }
       return { network, batch: config.batchSize, engine: kernels.name, threads: kernels.threads ?? 1, samplesPerSecond, gflops };
     });
@@ -133,9 +170,10 @@ function profile(trainer: Trainer): string {
 /**
  * Where one step's time goes kernel by kernel, over 200 steps of a trainer whose
  * kernels are timed: each kernel's mean time a step (products named by their
- * N x I x O), and what is left for the engine's TypeScript around them.
+ * N x I x O), and what is left for the engine's TypeScript around them; then
+ * the linear products' mean time a step (seconds) and the mean rows of a step.
  */
-function kernelProfile(config: TrainingConfig, data: Splits, kernels: Kernels): string {
+function kernelProfile(config: TrainingConfig, data: Splits, kernels: Kernels): { text: string; products: number; rows: number } {
   const totals = new Map<string, number>();
   const timed = { ...kernels } as Record<string, unknown>;
   for (const [name, f] of Object.entries(kernels)) {
@@ -152,8 +190,15 @@ function kernelProfile(config: TrainingConfig, data: Splits, kernels: Kernels): 
   runFor(trainer, 0.3);
   totals.clear();
   const STEPS = 200, start = performance.now();
-  for (let s = 0; s < STEPS; s++) trainer.trainStep();
+  let rows = 0;
+  for (let s = 0; s < STEPS; s++) rows += trainer.trainStep().rows;
   const step = (performance.now() - start) / STEPS, inKernels = [...totals.values()].reduce((a, b) => a + b, 0) / STEPS;
   const parts = [...totals.entries()].sort((a, b) => b[1] - a[1]).map(([name, t]) => `${name} ${((1000 * t) / STEPS).toFixed(0)} us`);
-  return `${step.toFixed(3)} ms a step: ${parts.join(', ')}; outside the kernels ${(1000 * (step - inKernels)).toFixed(0)} us`;
+  const products = [...totals.entries()].filter(([name]) => name.startsWith('linear')).reduce((sum, [, t]) => sum + t, 0) / STEPS;
+  return { text: `${step.toFixed(3)} ms a step: ${parts.join(', ')}; outside the kernels ${(1000 * (step - inKernels)).toFixed(0)} us`, products: products / 1000, rows: rows / STEPS };
+}
+
+/** Per second, in billions, to one decimal. */
+function giga(perSecond: number): string {
+  return (perSecond / 1e9).toFixed(1);
 }

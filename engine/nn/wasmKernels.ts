@@ -40,6 +40,8 @@ export interface Exports {
   XOSHIRO_JUMP_BYTES: WebAssembly.Global;
   allFinite(a: number, n: number): number;
   sumOfSquares(a: number, n: number): number;
+  maddPace(n: number): number;
+  panelSumsPace(rows: number, list: number, count: number, out: number, times: number): void;
 }
 
 const PAGE = 65536;
@@ -272,6 +274,53 @@ export function createWasmKernels(variant?: WasmVariant, threads = 1, helper?: H
     allFinite: (a, n) => k.allFinite(address(a), n) !== 0,
     sumOfSquares: (a, n) => (n === 0 ? 0 : k.sumOfSquares(address(a), n)),
   };
+}
+
+/** Multiply-adds a second (of one lane each) that one thread does here: see wasmPace. */
+export interface WasmPace {
+  /** With no memory read: the most this core does in WebAssembly. */
+  readonly madds: number;
+  /** In the first layer's forward loop, with its rows in the L1 cache: the most that loop does. */
+  readonly panelLoop: number;
+}
+
+/** Rows of seven vectors for panelSumsPace (7 KiB: the L1 cache holds them), and the pairs of a list that pick them. */
+const PACE_ROWS = 64, PACE_PAIRS = 1024;
+
+/**
+ * This thread's pace with the kernels of `name` (a build of the module), for
+ * `npm run bench -- --profile`: each loop is run a few times to let V8 compile
+ * it fully, then five times, and the best is kept.
+ */
+export function wasmPace(name: Kernels['name']): WasmPace {
+  const variant = (Object.keys(VARIANTS) as WasmVariant[]).find((v) => VARIANTS[v].name === name);
+  const bytes = variant && compilable(variant);
+  if (!bytes) throw new Error(`no WebAssembly module runs here as ${name}`);
+  const arena = new Arena(), k = instantiate(new WebAssembly.Module(bytes), arena.memory);
+  const rows = arena.floats(PACE_ROWS * 28), out = arena.floats(28), list = arena.ints(2 * PACE_PAIRS);
+  const values = new Float32Array(list.buffer, list.byteOffset, list.length);
+  for (let p = 0; p < PACE_PAIRS; p++) {
+    // Rows in a scattered order, as an image's non-zero inputs pick them; 16 j for row j.
+    list[2 * p] = 16 * ((37 * p) % PACE_ROWS);
+    values[2 * p + 1] = 1;
+  }
+  const STEPS = 1 << 21, TIMES = 1024;
+  return {
+    madds: (32 * STEPS) / bestSeconds(() => k.maddPace(STEPS)),
+    panelLoop: (28 * PACE_PAIRS * TIMES) / bestSeconds(() => k.panelSumsPace(rows.byteOffset, list.byteOffset, PACE_PAIRS, out.byteOffset, TIMES)),
+  };
+}
+
+/** The best of five timed runs of f, after five untimed ones (while V8 compiles it fully). */
+function bestSeconds(f: () => unknown): number {
+  for (let r = 0; r < 5; r++) f();
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const start = performance.now();
+    f();
+    best = Math.min(best, performance.now() - start);
+  }
+  return best / 1000;
 }
 
 const made = new Map<number, { kernels: Kernels | null; problem: string | null }>();

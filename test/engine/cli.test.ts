@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { parseTrainArgs, UsageError } from '../../engine/cli/args';
-import { configProblems } from '../../engine';
+import { configProblems, Network, Random, wasmKernels } from '../../engine';
+import { inputDensity, productWork } from '../../engine/cli/bench';
+import { wasmPace } from '../../engine/nn/wasmKernels';
 import { holds } from '../fuzz';
 
 /** The built command line, as `npm run train` and `npm run bench` run it (npm test builds first). */
@@ -145,6 +147,24 @@ test('bench --json measures the four networks of the speed table with both engin
   const two = cli('bench', '--json', '--seconds', '0.3', '--threads', '2');
   assert.equal(two.status, 0, two.stderr);
   assert.deepEqual(two.stdout.trim().split('\n').map((l) => JSON.parse(l)).map((row) => [row.engine, row.threads]), cases.flatMap(() => [['wasm-relaxed-simd', 2], ['typescript', 1]]), 'the WebAssembly kernels on two threads');
+});
+
+test("bench --profile's count of multiply-adds: a first layer on its non-zero inputs, by pairs of inputs in dW; the other layers dense", () => {
+  // Two images of five inputs: non-zero 2 and 1; pairs (0, 1), (2, 3), (4) with a non-zero input: 2 and 1.
+  const images = new Float32Array([0, 1, 0, 0, 2, 3, 0, 0, 0, 0]);
+  assert.deepEqual(inputDensity({ images, labels: new Uint8Array(2), count: 2, features: 5, classes: 2 }), { nonZero: 1.5, pairs: 1.5 });
+  const kernels = wasmKernels()!;
+  const net = new Network(784, [{ type: 'linear', out: 1000 }, { type: 'relu' }, { type: 'linear', out: 10 }], { precision: 'float32', maxRows: 64, loss: 'softmax-cross-entropy', random: new Random(1), kernels });
+  // 64 x (150 + 2 x 88) x 1000 for the first layer, forward and dW; 3 x 64 x 1000 x 10 for the second, with its dX.
+  assert.equal(productWork(net, 64, { nonZero: 150, pairs: 88 }), 20_864_000 + 1_920_000);
+  const dense = new Network(784, [{ type: 'linear', out: 10 }], { precision: 'float32', maxRows: 64, loss: 'softmax-cross-entropy', random: new Random(1), kernels, inputGradient: true });
+  assert.equal(productWork(dense, 64, { nonZero: 150, pairs: 88 }), 3 * 64 * 784 * 10, 'a first layer with its dX is dense');
+});
+
+test("bench --profile's pace of this machine: measured, in a plausible range for one core", () => {
+  const pace = wasmPace(wasmKernels()!.name);
+  for (const [what, perSecond] of Object.entries(pace)) assert.ok(perSecond > 1e8 && perSecond < 1e12, `${what}: ${perSecond} multiply-adds/s`);
+  console.log(`this machine: ${(pace.madds / 1e9).toFixed(1)} G multiply-adds/s with no memory read, ${(pace.panelLoop / 1e9).toFixed(1)} G/s in the first layer's loop`);
 });
 
 test("fuzz: the train command's flags give a checked configuration or a UsageError, never anything else", () => {

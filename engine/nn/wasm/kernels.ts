@@ -680,6 +680,33 @@ function columnSums(A: usize, N: i32, O: i32, s: usize): void {
   }
 }
 
+// ---- this machine's pace, for npm run bench -- --profile ----
+
+/**
+ * n steps of eight independent multiply-adds on four lanes: 32 n in all, none
+ * waiting on another's result and none on memory, the most this core does in
+ * WebAssembly. The sum is returned so that no step can be left out.
+ */
+export function maddPace(n: i32): f32 {
+  const x = f32x4.splat(0.5), w = f32x4.splat(0.25);
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+  for (let k = 0; k < n; k++) {
+    a0 = madd(a0, x, w); a1 = madd(a1, x, w); a2 = madd(a2, x, w); a3 = madd(a3, x, w);
+    a4 = madd(a4, x, w); a5 = madd(a5, x, w); a6 = madd(a6, x, w); a7 = madd(a7, x, w);
+  }
+  const sum = f32x4.add(f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3)), f32x4.add(f32x4.add(a4, a5), f32x4.add(a6, a7)));
+  return f32x4.extract_lane(sum, 0);
+}
+
+/**
+ * The first layer's forward loop (panelSums, seven vectors) over a list of
+ * `count` pairs, `times` times, into `out`: with rows that the L1 cache holds,
+ * the most that loop does here.
+ */
+export function panelSumsPace(rows: usize, list: usize, count: i32, out: usize, times: i32): void {
+  for (let t = 0; t < times; t++) panelSums(7, rows, list, count, out, out);
+}
+
 // ---- the optimizer ----
 
 /**
