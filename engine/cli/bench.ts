@@ -41,11 +41,15 @@ export function trainingFlops(net: Network, rows: number): number {
   let flops = 0;
   for (const layer of net.layers) {
     if (!(layer instanceof Linear)) continue;
-    const products = layer.gradInput ? 3 : 2;
     const params = layer.W.length + layer.b.length;
-    flops += products * 2 * rows * layer.inFeatures * layer.outFeatures + 2 * params;
+    flops += 2 * denseMultiplyAdds(layer, rows) + 2 * params;
   }
   return flops;
+}
+
+/** N I O for X W^T, for dY^T X, and for dY W where it is computed. */
+function denseMultiplyAdds(layer: Linear, rows: number): number {
+  return (layer.gradInput ? 3 : 2) * rows * layer.inFeatures * layer.outFeatures;
 }
 
 /** How many of the images' inputs are not zero, and how many pairs of inputs (2q, 2q + 1) have one that is not, on average per image. */
@@ -53,8 +57,11 @@ export function inputDensity(images: Dataset): { nonZero: number; pairs: number 
   const { count, features: I } = images;
   let nonZero = 0, pairs = 0;
   for (let at = 0; at < count * I; at += I) {
-    for (let i = 0; i < I; i++) if (images.images[at + i] !== 0) nonZero++;
-    for (let i = 0; i < I; i += 2) if (images.images[at + i] !== 0 || (i + 1 < I && images.images[at + i + 1] !== 0)) pairs++;
+    for (let i = 0; i < I; i += 2) {
+      const first = Number(images.images[at + i] !== 0), second = Number(i + 1 < I && images.images[at + i + 1] !== 0);
+      nonZero += first + second;
+      pairs += first | second;
+    }
   }
   return { nonZero: nonZero / count, pairs: pairs / count };
 }
@@ -69,8 +76,7 @@ export function productWork(net: Network, rows: number, inputs: { nonZero: numbe
   let work = 0;
   for (const layer of net.layers) {
     if (!(layer instanceof Linear)) continue;
-    const { inFeatures: I, outFeatures: O } = layer;
-    work += layer.inputMajor ? rows * (inputs.nonZero + 2 * inputs.pairs) * O : (layer.gradInput ? 3 : 2) * rows * I * O;
+    work += layer.inputMajor ? rows * (inputs.nonZero + 2 * inputs.pairs) * layer.outFeatures : denseMultiplyAdds(layer, rows);
   }
   return work;
 }

@@ -284,8 +284,8 @@ export interface WasmPace {
   readonly panelLoop: number;
 }
 
-/** Rows of seven vectors for panelSumsPace (7 KiB: the L1 cache holds them), and the pairs of a list that pick them. */
-const PACE_ROWS = 64, PACE_PAIRS = 1024;
+/** Rows for panelSumsPace, of its seven vectors of four (7 KiB in all: the L1 cache holds them), and the pairs of a list that pick them. */
+const PACE_ROWS = 64, PACE_WIDTH = 28, PACE_PAIRS = 1024;
 
 /**
  * This thread's pace with the kernels of `name` (a build of the module), for
@@ -297,7 +297,7 @@ export function wasmPace(name: Kernels['name']): WasmPace {
   const bytes = variant && compilable(variant);
   if (!bytes) throw new Error(`no WebAssembly module runs here as ${name}`);
   const arena = new Arena(), k = instantiate(new WebAssembly.Module(bytes), arena.memory);
-  const rows = arena.floats(PACE_ROWS * 28), out = arena.floats(28), list = arena.ints(2 * PACE_PAIRS);
+  const rows = arena.floats(PACE_ROWS * PACE_WIDTH), out = arena.floats(PACE_WIDTH), list = arena.ints(2 * PACE_PAIRS);
   const values = new Float32Array(list.buffer, list.byteOffset, list.length);
   for (let p = 0; p < PACE_PAIRS; p++) {
     // Rows in a scattered order, as an image's non-zero inputs pick them; 16 j for row j.
@@ -307,7 +307,7 @@ export function wasmPace(name: Kernels['name']): WasmPace {
   const STEPS = 1 << 21, TIMES = 1024;
   return {
     madds: (32 * STEPS) / bestSeconds(() => k.maddPace(STEPS)),
-    panelLoop: (28 * PACE_PAIRS * TIMES) / bestSeconds(() => k.panelSumsPace(rows.byteOffset, list.byteOffset, PACE_PAIRS, out.byteOffset, TIMES)),
+    panelLoop: (PACE_WIDTH * PACE_PAIRS * TIMES) / bestSeconds(() => k.panelSumsPace(rows.byteOffset, list.byteOffset, PACE_PAIRS, out.byteOffset, TIMES)),
   };
 }
 

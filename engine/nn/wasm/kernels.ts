@@ -704,7 +704,7 @@ export function maddPace(n: i32): f32 {
  * the most that loop does here.
  */
 export function panelSumsPace(rows: usize, list: usize, count: i32, out: usize, times: i32): void {
-  for (let t = 0; t < times; t++) panelSums(7, rows, list, count, out, out);
+  for (let t = 0; t < times; t++) panelSums(PANEL_VECTORS, rows, list, count, out, out);
 }
 
 // ---- the optimizer ----
